@@ -1,0 +1,23 @@
+"""Bearer JWT authentication: malformed bearer values are anonymous, bad JWTs are 401."""
+
+import re
+
+from rest_framework_simplejwt.authentication import JWTAuthentication
+
+# header.payload.signature, each base64url: anything else ("null", "undefined", junk) is no token.
+_JWT_SHAPE = re.compile(rb"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+
+
+class BearerJWTAuthentication(JWTAuthentication):
+    """simplejwt's authentication, except that a bearer value that is not a JWT at all counts as no
+    credentials, so the React app's `Bearer null` still reads public endpoints. A well-formed but
+    expired, forged or revoked token is refused with 401."""
+
+    def authenticate(self, request):
+        header = self.get_header(request)
+        if header is None:
+            return None
+        raw_token = self.get_raw_token(header)
+        if raw_token is None or not _JWT_SHAPE.match(raw_token):
+            return None
+        return super().authenticate(request)

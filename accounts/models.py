@@ -1,0 +1,148 @@
+"""Users, wallet sign-in challenges and the activity log every app writes to."""
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+
+ADDRESS_REGEX = r"^0x[0-9a-f]{64}$"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def normalize_email(self, email):
+        return (email or "").strip().lower() or None
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=(username or "").strip())
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password, **extra_fields):
+        extra_fields.pop("is_staff", None)
+        extra_fields.setdefault("role", User.Role.ADMIN)
+        extra_fields["is_superuser"] = True
+        if not email or not password:
+            raise ValueError("A superuser needs an email and a password.")
+        return self.create_user(email=email, password=password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Role(models.TextChoices):
+        USER = "user", "User"
+        MODERATOR = "moderator", "Moderator"
+        ADMIN = "admin", "Admin"
+
+    email = models.EmailField(max_length=254, unique=True, null=True, blank=True)
+    username = models.CharField(max_length=150, null=True, blank=True)
+    wallet_address = models.CharField(max_length=66, unique=True, null=True, blank=True)
+    google_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER)
+    profile_picture = models.CharField(max_length=500, null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["user", "moderator", "admin"]),
+                name="accounts_user_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(wallet_address__isnull=True) | models.Q(wallet_address__regex=ADDRESS_REGEX),
+                name="accounts_user_wallet_normalized",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["role"], name="accounts_user_role_idx"),
+            models.Index(fields=["-created_at"], name="accounts_user_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email or self.username or self.wallet_address or f"user {self.pk}"
+
+    @property
+    def is_staff(self) -> bool:
+        """Admins and moderators use the admin site; the role is the one source of truth."""
+        return self.is_active and self.role in (self.Role.ADMIN, self.Role.MODERATOR)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_active and (self.role == self.Role.ADMIN or self.is_superuser)
+
+
+class WalletChallenge(models.Model):
+    """A server-issued sign-in nonce: single use (`used_at` set by a conditional update), short-lived."""
+
+    class Purpose(models.TextChoices):
+        SIGNIN = "signin", "Sign in"
+        LINK = "link", "Link wallet"
+
+    nonce = models.CharField(max_length=31, unique=True)
+    address = models.CharField(max_length=66)
+    chain_id = models.CharField(max_length=16)
+    purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.SIGNIN)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(address__regex=ADDRESS_REGEX), name="accounts_challenge_address_normalized"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("issued_at")), name="accounts_challenge_expiry_after_issue"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=["signin", "link"]), name="accounts_challenge_purpose_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="accounts_challenge_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.nonce} for {self.address}"
+
+
+class ActivityLog(models.Model):
+    """Who did what, from where: sign-ins, bounty and reward changes, moderation. Written by every app."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=32, blank=True, default="")
+    target_id = models.CharField(max_length=64, blank=True, default="")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True, default="")
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-created_at"], name="accounts_activity_created_idx"),
+            models.Index(fields=["actor", "-created_at"], name="accounts_activity_actor_idx"),
+            models.Index(fields=["action", "-created_at"], name="accounts_activity_action_idx"),
+            models.Index(fields=["target_type", "target_id"], name="accounts_activity_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id or '-'} at {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AdminpanelConfig(AppConfig):
+    name = "adminpanel"
+    verbose_name = "Administration"

@@ -1,0 +1,222 @@
+"""One error shape for every API failure: {"success": false, "message", "code", "errors"?}.
+
+Domain errors subclass `ApiError` with a stable `code` (`<app>.<snake_case>`); tests assert on the
+status and the code. DRF's own exceptions are mapped here, and anything unexpected becomes a 500
+whose body says nothing about its cause.
+"""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+logger = logging.getLogger("blocra.errors")
+
+
+class ApiError(exceptions.APIException):
+    """A domain error with an HTTP status, a stable code and a human message."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "request.invalid"
+    message = "The request is invalid."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, errors: dict | None = None):
+        self.message = message or self.message
+        if code:
+            self.code = code
+        self.errors = errors
+        super().__init__(detail=self.message, code=self.code)
+
+
+class BadRequest(ApiError):
+    status_code = 400
+    code = "request.invalid"
+    message = "The request is invalid."
+
+
+class Unauthorized(ApiError):
+    status_code = 401
+    code = "auth.not_authenticated"
+    message = "Authentication credentials were not provided or are invalid."
+
+
+class Forbidden(ApiError):
+    status_code = 403
+    code = "auth.forbidden"
+    message = "You do not have permission to perform this action."
+
+
+class NotFound(ApiError):
+    status_code = 404
+    code = "request.not_found"
+    message = "Not found."
+
+
+class Conflict(ApiError):
+    status_code = 409
+    code = "request.conflict"
+    message = "The request conflicts with the current state."
+
+
+class ServiceUnavailable(ApiError):
+    status_code = 503
+    code = "upstream.unavailable"
+    message = "A service this request needs is unavailable; try again later."
+
+
+class BadGateway(ApiError):
+    status_code = 502
+    code = "upstream.bad_gateway"
+    message = "An upstream service answered incorrectly."
+
+
+class GatewayTimeout(ApiError):
+    status_code = 504
+    code = "upstream.timeout"
+    message = "An upstream service did not answer in time."
+
+
+def error_body(message: str, code: str, errors: dict | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"success": False, "message": message, "code": code}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def _field_errors(detail: Any) -> dict[str, list[str]]:
+    """Flatten DRF's nested validation detail into {"field": ["message", ...]}."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for field, value in detail.items():
+            nested = _field_errors(value)
+            if set(nested) == {"non_field_errors"}:
+                out[str(field)] = nested["non_field_errors"]
+            else:
+                for key, messages in nested.items():
+                    name = str(field) if key == "non_field_errors" else f"{field}.{key}"
+                    out.setdefault(name, []).extend(messages)
+        return out
+    if isinstance(detail, list):
+        messages: list[str] = []
+        nested_out: dict[str, list[str]] = {}
+        for index, item in enumerate(detail):
+            if isinstance(item, dict | list) and item:
+                for key, value in _field_errors(item).items():
+                    nested_out.setdefault(f"{index}.{key}" if isinstance(item, dict) else key, []).extend(value)
+            elif item:
+                messages.append(str(item))
+        if messages:
+            nested_out.setdefault("non_field_errors", []).extend(messages)
+        return nested_out
+    return {"non_field_errors": [str(detail)]}
+
+
+_DRF_CODES: list[tuple[type[Exception], int, str, str]] = [
+    (exceptions.ParseError, 400, "request.malformed", "The request body could not be parsed: send valid JSON."),
+    (exceptions.NotAuthenticated, 401, "auth.not_authenticated", "Authentication credentials were not provided."),
+    (exceptions.AuthenticationFailed, 401, "auth.invalid_token", "The access token is invalid or expired."),
+    (exceptions.PermissionDenied, 403, "auth.forbidden", "You do not have permission to perform this action."),
+    (exceptions.NotFound, 404, "request.not_found", "Not found."),
+    (exceptions.MethodNotAllowed, 405, "request.method_not_allowed", "This method is not allowed here."),
+    (exceptions.NotAcceptable, 406, "request.not_acceptable", "The requested response format is not available."),
+    (exceptions.UnsupportedMediaType, 415, "request.unsupported_media_type", "Send the body as application/json."),
+    (exceptions.Throttled, 429, "request.rate_limited", "Too many requests; slow down."),
+]
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF exception handler producing the one error shape; None lets unexpected errors reach the 500 path."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        set_rollback()
+        return Response(error_body("The request body is too large.", "request.too_large"), status=413)
+
+    if isinstance(exc, ApiError):
+        body = error_body(exc.message, exc.code, exc.errors)
+        status_code = exc.status_code
+    elif isinstance(exc, exceptions.ValidationError):
+        errors = _field_errors(exc.detail)
+        body = error_body(_validation_message(errors), "request.validation_failed", errors)
+        status_code = 400
+    elif isinstance(exc, exceptions.APIException):
+        status_code, code, message = exc.status_code, "request.error", str(exc.detail)
+        for klass, mapped_status, mapped_code, mapped_message in _DRF_CODES:
+            if isinstance(exc, klass):
+                status_code, code, message = mapped_status, mapped_code, mapped_message
+                break
+        if isinstance(exc, exceptions.MethodNotAllowed):
+            message = f"Method {context['request'].method} is not allowed here."
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+        body = error_body(message, code)
+    else:
+        return None
+
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    set_rollback()
+    return Response(body, status=status_code, headers=headers)
+
+
+def _validation_message(errors: dict[str, list[str]]) -> str:
+    if not errors:
+        return "The request is invalid."
+    field, messages = next(iter(errors.items()))
+    if field == "non_field_errors":
+        return messages[0]
+    return f"{field}: {messages[0]}" if len(errors) == 1 else f"Invalid input in {', '.join(errors)}."
+
+
+def json_error_response(message: str, code: str, status_code: int, **headers: str) -> JsonResponse:
+    response = JsonResponse(error_body(message, code), status=status_code)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def is_api_path(request: HttpRequest) -> bool:
+    return request.path == "/api" or request.path.startswith("/api/") or request.path == "/health"
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None):
+    if is_api_path(request):
+        return json_error_response("Not found.", "request.not_found", 404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest):
+    if is_api_path(request):
+        return json_error_response("Internal server error.", "server.error", 500)
+    from django.views.defaults import server_error
+
+    return server_error(request)
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None):
+    if is_api_path(request):
+        if isinstance(exception, RequestDataTooBig):
+            return json_error_response("The request body is too large.", "request.too_large", 413)
+        return json_error_response("Bad request.", "request.invalid", 400)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None):
+    if is_api_path(request):
+        return json_error_response("Forbidden.", "auth.forbidden", 403)
+    from django.views.defaults import permission_denied
+
+    return permission_denied(request, exception)

@@ -1,0 +1,78 @@
+"""List pagination per the API contract: a bare JSON array, with X-Total-Count and Link headers."""
+
+from urllib.parse import urlencode
+
+from django.core.paginator import InvalidPage, Paginator
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def _positive_int(request, name: str, default: int, maximum: int | None = None) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError({name: ["Must be a positive integer."]}) from None
+    if value < 1:
+        raise ValidationError({name: ["Must be a positive integer."]})
+    if maximum is not None and value > maximum:
+        raise ValidationError({name: [f"Must be at most {maximum}."]})
+    return value
+
+
+class HeaderPagination(BasePagination):
+    """`?page=1&page_size=20` (max 100). A page past the last one is an empty array, not an error."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_number = _positive_int(request, "page", 1)
+        self.page_size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        self.paginator = Paginator(queryset, self.page_size)
+        self.total = self.paginator.count
+        try:
+            return list(self.paginator.page(self.page_number).object_list)
+        except InvalidPage:
+            return []
+
+    def get_paginated_response(self, data) -> Response:
+        response = Response(data)
+        response["X-Total-Count"] = str(self.total)
+        links = self._links()
+        if links:
+            response["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links)
+        return response
+
+    def _links(self) -> list[tuple[str, str]]:
+        last = max(1, self.paginator.num_pages)
+        links = [("first", self._url(1)), ("last", self._url(last))]
+        if self.page_number > 1:
+            links.append(("prev", self._url(min(self.page_number - 1, last))))
+        if self.page_number < last:
+            links.append(("next", self._url(self.page_number + 1)))
+        return links
+
+    def _url(self, page: int) -> str:
+        params = self.request.query_params.copy()
+        params["page"] = str(page)
+        params["page_size"] = str(self.page_size)
+        return self.request.build_absolute_uri(self.request.path) + "?" + urlencode(sorted(params.lists()), doseq=True)
+
+    def get_paginated_response_schema(self, schema):
+        return schema
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": "page", "required": False, "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
+        ]

@@ -1,0 +1,365 @@
+"""Settings for the BlocRA backend, read from the environment through django-environ.
+
+Every variable is listed in `.env.example` and in the README. With DEBUG off the process refuses to
+start when a secret or the host list is missing: no secret has a usable default outside DEBUG.
+"""
+
+from decimal import Decimal
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A local .env is a convenience for development; real deployments set the environment.
+if env.bool("BLOCRA_READ_DOT_ENV", default=True) and (BASE_DIR / ".env").is_file():
+    env.read_env(str(BASE_DIR / ".env"))
+
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _required(name: str, value):
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
+    return value
+
+
+# --- Core -------------------------------------------------------------------------------------------
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        _required("SECRET_KEY", SECRET_KEY)
+    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+if not ALLOWED_HOSTS:
+    if not DEBUG:
+        _required("ALLOWED_HOSTS", ALLOWED_HOSTS)
+    ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_ratelimit",
+    "accounts",
+    "bounties",
+    "contracts",
+    "adminpanel",
+]
+
+MIDDLEWARE = [
+    "blocra.middleware.RequestIdMiddleware",
+    "blocra.middleware.AccessLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "blocra.middleware.ApiPathMiddleware",
+    "blocra.ratelimits.ApiRateLimitMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "blocra.urls"
+WSGI_APPLICATION = "blocra.wsgi.application"
+ASGI_APPLICATION = "blocra.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+APPEND_SLASH = False  # /api paths accept an optional trailing slash (blocra.middleware.ApiPathMiddleware)
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------------------
+DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "data")))
+SQLITE_OPTIONS = {
+    # Concurrent writers queue on BEGIN IMMEDIATE instead of failing with "database is locked"
+    # half-way through a transaction; `timeout` is the busy timeout in seconds.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA busy_timeout=20000;"
+        "PRAGMA mmap_size=134217728;"
+        "PRAGMA cache_size=-20000;"
+        "PRAGMA temp_store=MEMORY"
+    ),
+}
+
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db_url("DATABASE_URL")}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "blocra.db"),
+        }
+    }
+
+_db = DATABASES["default"]
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {**SQLITE_OPTIONS, **_db.get("OPTIONS", {})}
+    # A file, not an in-memory database, so that concurrency tests get one connection per thread
+    # and the same pragmas as production.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _db.setdefault("TEST", {"NAME": str(DATA_DIR / "test_blocra.db")})
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    _db["CONN_HEALTH_CHECKS"] = True
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+_db["ATOMIC_REQUESTS"] = False
+
+# --- Cache ------------------------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="blocra"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    # Shared by every worker through the database; increments are atomic (blocra.cache).
+    CACHES = {
+        "default": {
+            "BACKEND": "blocra.cache.AtomicDatabaseCache",
+            "LOCATION": "blocra_cache",
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="blocra"),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_IP_META_KEY = "blocra.client_ip.client_ip"
+RATELIMIT_IPV6_MASK = 64
+# Per-client ceiling on all /api requests; endpoints that attract abuse have tighter ones of their own.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/m")
+FEEDBACK_RATE_LIMIT = env.str("FEEDBACK_RATE_LIMIT", default="5/m")
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit only knows django-redis and memcached by name; Django's own RedisCache and our
+    # AtomicDatabaseCache both increment atomically and are shared by all workers.
+    "django_ratelimit.W001",
+]
+
+# --- Auth and passwords -----------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Still accepted, so older hashes verify and are upgraded to Argon2 on the next sign-in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+JWT_ACCESS_TTL_SECONDS = env.int("JWT_ACCESS_TTL_SECONDS", default=15 * 60)
+JWT_REFRESH_TTL_SECONDS = env.int("JWT_REFRESH_TTL_SECONDS", default=7 * 24 * 3600)
+JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default="") or SECRET_KEY
+
+from datetime import timedelta  # noqa: E402  (kept next to the only place that needs it)
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=JWT_ACCESS_TTL_SECONDS),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=JWT_REFRESH_TTL_SECONDS),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": JWT_SIGNING_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+}
+
+ADMIN_EMAIL = env.str("ADMIN_EMAIL", default="")
+GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", default="")
+GOOGLE_CERTS_URL = env.str("GOOGLE_CERTS_URL", default="https://www.googleapis.com/oauth2/v3/certs")
+GOOGLE_ISSUERS = ("accounts.google.com", "https://accounts.google.com")
+
+# --- Starknet ---------------------------------------------------------------------------------------
+STARKNET_RPC_URLS = env.list("STARKNET_RPC_URLS", default=[])
+if not DEBUG:
+    _required("STARKNET_RPC_URLS", STARKNET_RPC_URLS)
+STARKNET_CHAIN_ID = env.str("STARKNET_CHAIN_ID", default="SN_SEPOLIA")
+if STARKNET_CHAIN_ID not in ("SN_MAIN", "SN_SEPOLIA"):
+    raise ImproperlyConfigured("STARKNET_CHAIN_ID must be SN_MAIN or SN_SEPOLIA.")
+STARKNET_RPC_TIMEOUT = env.float("STARKNET_RPC_TIMEOUT", default=10.0)
+STARKNET_RPC_CONNECT_TIMEOUT = env.float("STARKNET_RPC_CONNECT_TIMEOUT", default=3.0)
+STARKNET_SIGNIN_TTL = env.int("STARKNET_SIGNIN_TTL", default=300)
+STARKNET_TREASURY_ADDRESS = env.str("STARKNET_TREASURY_ADDRESS", default="")
+SIGNIN_APP_NAME = "BlocRA"
+
+# Reward tokens by symbol: contract address and decimals, per chain. USDC and USDT differ per chain;
+# an operator may override any address with STARKNET_TOKEN_<SYMBOL>_ADDRESS.
+_STRK = "0x04718f5a0fc34cc1af16a1cdee98ffb20c31f5cd61d6ab07201858f4287c938d"
+_ETH = "0x049d36570d4e46f48e99674bd3fcc84644ddd6b96f7c741b1562b82f9e004dc7"
+_TOKEN_DEFAULTS = {
+    "SN_MAIN": {
+        "STRK": (_STRK, 18),
+        "ETH": (_ETH, 18),
+        "USDC": ("0x033068f6539f8e6e6b131e6b2b814e6c34a5224bc66947c47dab9dfee93b35fb", 6),
+        "USDT": ("0x068f5c6a61780768455de69077e07e89787839bf8166decfbf92b645209c0fb8", 6),
+    },
+    "SN_SEPOLIA": {
+        "STRK": (_STRK, 18),
+        "ETH": (_ETH, 18),
+        "USDC": ("0x0512feac6339ff7889822cb5aa2a86c848e9d392bb0e3e237c008674feed8343", 6),
+        "USDT": ("0x02ab8758891e84b968ff11361789070c6b1af2df618d6d2f4a78b0757573c6eb", 6),
+    },
+}
+STARKNET_TOKENS = {
+    symbol: {
+        "address": env.str(f"STARKNET_TOKEN_{symbol}_ADDRESS", default="") or address,
+        "decimals": decimals,
+    }
+    for symbol, (address, decimals) in _TOKEN_DEFAULTS[STARKNET_CHAIN_ID].items()
+}
+# The largest reward a bounty may offer, in display units of any token.
+MAX_REWARD_AMOUNT = Decimal(env.str("MAX_REWARD_AMOUNT", default="1000000000000"))
+
+# --- HTTP, CORS, security ---------------------------------------------------------------------------
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_CREDENTIALS = False  # bearer tokens, not cookies
+CORS_URLS_REGEX = r"^/(api/.*|api|health)$"
+CORS_EXPOSE_HEADERS = ["X-Total-Count", "Link", "X-Request-ID", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 600
+from corsheaders.defaults import default_headers  # noqa: E402
+
+CORS_ALLOW_HEADERS = (*default_headers, "x-request-id")
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# nginx terminates TLS and redirects http:// itself; set this when Django is exposed directly.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^health$", r"^api/health/?$"]
+if env.bool("USE_X_FORWARDED_PROTO", default=not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many proxies in front of the app append to X-Forwarded-For (nginx: 1). 0 trusts none.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+PROFILE_IMAGE_MAX_BYTES = env.int("PROFILE_IMAGE_MAX_BYTES", default=2 * 1024 * 1024)
+
+# --- Static and media -------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- REST framework and OpenAPI ---------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.BearerJWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "blocra.pagination.HeaderPagination",
+    "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "blocra.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+if DEBUG:
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BlocRA API",
+    "DESCRIPTION": "Bounties and on-chain analytics for the Starknet ecosystem.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Logging ----------------------------------------------------------------------------------------
+_LOG_LEVELS = {
+    "error": "ERROR",
+    "warning": "WARNING",
+    "warn": "WARNING",
+    "info": "INFO",
+    "debug": "DEBUG",
+    "trace": "DEBUG",
+}
+LOG_LEVEL_NAME = env.str("LOG_LEVEL", default="info").lower()
+if LOG_LEVEL_NAME not in _LOG_LEVELS:
+    raise ImproperlyConfigured(f"LOG_LEVEL must be one of {', '.join(sorted(_LOG_LEVELS))}.")
+LOG_LEVEL = _LOG_LEVELS[LOG_LEVEL_NAME]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "blocra.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # Access lines come from blocra.access; Django's own per-request lines would say it twice.
+        "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # "trace" also logs every SQL statement.
+        "django.db.backends": {
+            "handlers": ["console"],
+            "level": "DEBUG" if LOG_LEVEL_NAME == "trace" else "WARNING",
+            "propagate": False,
+        },
+    },
+}
+
+# Serve uploads from Django itself (development, or a single container without nginx in front).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)

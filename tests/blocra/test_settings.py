@@ -1,0 +1,79 @@
+"""Settings refuse to start in production mode without their secrets; LOG_LEVEL maps sensibly."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 60,
+    "ALLOWED_HOSTS": "api.blocra.example",
+    "STARKNET_RPC_URLS": "https://rpc.blocra.example/rpc/v0_10",
+    "BLOCRA_READ_DOT_ENV": "false",
+}
+PROBE = "import django; django.setup(); from django.conf import settings; print(settings.LOG_LEVEL, settings.DEBUG)"
+
+
+def run_settings(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k not in ("DATABASE_URL", "LOG_LEVEL")}
+    clean.update({"DJANGO_SETTINGS_MODULE": "blocra.settings", "DATA_DIR": str(tmp_path)}, **env)
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_settings_start_with_every_production_secret(tmp_path):
+    result = run_settings(PRODUCTION_ENV, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["INFO", "False"]
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "STARKNET_RPC_URLS"])
+def test_settings_refuse_production_without(missing, tmp_path):
+    env = {**PRODUCTION_ENV, missing: ""}
+    result = run_settings(env, tmp_path)
+    assert result.returncode != 0
+    assert f"{missing} must be set when DEBUG is off" in result.stderr
+
+
+def test_settings_debug_runs_without_secrets(tmp_path):
+    result = run_settings({"DEBUG": "true", "BLOCRA_READ_DOT_ENV": "false"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "level"),
+    [
+        ("error", "ERROR"),
+        ("warning", "WARNING"),
+        ("info", "INFO"),
+        ("debug", "DEBUG"),
+        ("trace", "DEBUG"),
+        ("TRACE", "DEBUG"),
+    ],
+)
+def test_settings_log_level_maps(name, level, tmp_path):
+    result = run_settings({**PRODUCTION_ENV, "LOG_LEVEL": name}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == level
+
+
+def test_settings_reject_unknown_log_level(tmp_path):
+    result = run_settings({**PRODUCTION_ENV, "LOG_LEVEL": "loud"}, tmp_path)
+    assert result.returncode != 0
+    assert "LOG_LEVEL must be one of" in result.stderr
+
+
+def test_settings_trace_logs_sql(tmp_path):
+    probe_env = {**PRODUCTION_ENV, "LOG_LEVEL": "trace"}
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "DATABASE_URL"}
+    clean.update({"DJANGO_SETTINGS_MODULE": "blocra.settings", "DATA_DIR": str(tmp_path)}, **probe_env)
+    code = "import django; django.setup(); from django.conf import settings; print(settings.LOGGING['loggers']['django.db.backends']['level'])"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "DEBUG"

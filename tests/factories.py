@@ -1,0 +1,136 @@
+"""factory_boy factories that keep relations consistent."""
+
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from accounts.models import ActivityLog, User
+from adminpanel.models import Feedback
+from bounties.models import Bounty, BountyParticipant, Reward, Submission
+from contracts.models import ContractQuery, Dashboard, DashboardWidget, SavedQuery
+
+TEST_PASSWORD = "correct-horse-battery-staple-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = User.Role.USER
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save(update_fields=["password"])
+
+
+class AdminFactory(UserFactory):
+    role = User.Role.ADMIN
+    email = factory.Sequence(lambda n: f"admin{n}@example.com")
+
+
+def wallet_for(n: int) -> str:
+    return f"0x{0x1000 + n:064x}"
+
+
+class BountyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Bounty
+
+    title = factory.Sequence(lambda n: f"Bounty number {n}")
+    description = "Build the thing and document it."
+    reward_amount = Decimal("150.5")
+    reward_token = "STRK"
+    difficulty = Bounty.Difficulty.INTERMEDIATE
+    category = "development"
+    created_by = factory.SubFactory(UserFactory)
+    deadline = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7))
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BountyParticipant
+
+    bounty = factory.SubFactory(BountyFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Submission
+
+    bounty = factory.SubFactory(BountyFactory)
+    user = factory.SubFactory(UserFactory)
+    content = "My solution: https://github.com/example/solution"
+
+
+class RewardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reward
+
+    bounty = factory.SubFactory(BountyFactory)
+    user = factory.SubFactory(UserFactory)
+    amount = factory.SelfAttribute("bounty.reward_amount")
+    token = factory.SelfAttribute("bounty.reward_token")
+
+
+class ContractQueryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContractQuery
+
+    user = factory.SubFactory(UserFactory)
+    contract_address = factory.Sequence(lambda n: f"0x{0xABC0 + n:064x}")
+    query_type = ContractQuery.QueryType.BLOCK_NUMBER
+    parameters = factory.LazyFunction(dict)
+    result = factory.LazyFunction(lambda: {"block_number": 1})
+    status = ContractQuery.Status.SUCCESS
+    duration_ms = 5
+
+
+class SavedQueryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SavedQuery
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Saved query {n}")
+    contract_address = factory.Sequence(lambda n: f"0x{0xDEF0 + n:064x}")
+    query = factory.LazyFunction(lambda: {"contracts": [], "events": True})
+
+
+class DashboardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dashboard
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Dashboard {n}")
+
+
+class WidgetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DashboardWidget
+
+    dashboard = factory.SubFactory(DashboardFactory)
+    query = factory.SubFactory(SavedQueryFactory, user=factory.SelfAttribute("..dashboard.user"))
+    title = "Transfers per day"
+    visualization_type = "bar"
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Feedback
+
+    name = "Ada"
+    feedback = "Lovely app."
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActivityLog
+
+    actor = factory.SubFactory(UserFactory)
+    action = "auth.login"
