@@ -1,0 +1,55 @@
+"""Personas and helpers of the contracts tests: owner, stranger, admin, and the anonymous caller."""
+
+import pytest
+from django.core.cache import cache
+from django.core.cache.backends.db import DatabaseCache
+
+from tests.conftest import bearer_client
+from tests.factories import AdminFactory, UserFactory
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def stranger(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def admin(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def owner_client(owner):
+    return bearer_client(owner)
+
+
+@pytest.fixture
+def stranger_client(stranger):
+    return bearer_client(stranger)
+
+
+@pytest.fixture
+def admin_api(admin):
+    return bearer_client(admin)
+
+
+@pytest.fixture
+def database_cache() -> bool:
+    """True when the default cache is the database (no REDIS_URL): its reads and writes are SQL
+    queries that query-count tests must include; Redis adds none."""
+    return isinstance(cache, DatabaseCache)
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    """The one error shape with this status and code; returns the body."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert body["success"] is False
+    assert body["code"] == code
+    assert body["message"]
+    return body
