@@ -26,6 +26,8 @@ MAX_JSON_DEPTH = 8
 WIDGET_SIZE_MIN, WIDGET_SIZE_MAX = 1, 24
 WIDGET_X_MIN, WIDGET_X_MAX = 0, 1000
 WIDGET_Y_MIN, WIDGET_Y_MAX = 0, 10000
+# Row ids are 64-bit integers.
+MAX_ROW_ID = 2**63 - 1
 
 
 # --- Contract queries ---------------------------------------------------------------------------------
@@ -106,11 +108,11 @@ class IsoDateOrDateTimeField(serializers.Field):
 
 
 def validate_bounded_json(value: Any) -> Any:
-    """Reject JSON nested deeper than MAX_JSON_DEPTH or longer than MAX_JSON_BYTES once serialised."""
+    """Reject JSON with objects/arrays nested deeper than MAX_JSON_DEPTH or longer than MAX_JSON_BYTES once serialised."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
+        if isinstance(item, dict | list) and depth > MAX_JSON_DEPTH:
             raise serializers.ValidationError(f"Nest at most {MAX_JSON_DEPTH} levels deep.", code="too_deep")
         if isinstance(item, dict):
             stack.extend((child, depth + 1) for child in item.values())
@@ -205,7 +207,7 @@ class WidgetLayoutSerializer(serializers.Serializer):
 class WidgetCreateSerializer(WidgetLayoutSerializer):
     """Body of `POST /dashboard-builder/{id}/widgets`; position and size default to the model's."""
 
-    query_id = serializers.IntegerField(min_value=1)
+    query_id = serializers.IntegerField(min_value=1, max_value=MAX_ROW_ID)
     title = serializers.CharField(min_length=1, max_length=200, trim_whitespace=True)
     visualization_type = serializers.ChoiceField(choices=VISUALIZATION_TYPES)
 

@@ -1,7 +1,7 @@
 """Personas and helpers of the contracts tests: owner, stranger, admin, and the anonymous caller."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 
 from tests.conftest import bearer_client
@@ -42,7 +42,7 @@ def admin_api(admin):
 def database_cache() -> bool:
     """True when the default cache is the database (no REDIS_URL): its reads and writes are SQL
     queries that query-count tests must include; Redis adds none."""
-    return isinstance(cache, DatabaseCache)
+    return isinstance(caches["default"], DatabaseCache)
 
 
 def assert_error(response, status: int, code: str) -> dict:
