@@ -4,6 +4,7 @@ Deterministic: the same content and history give the same suggestions in the sam
 """
 
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypedDict
 
 from contracts.models import VISUALIZATION_TYPES
@@ -74,7 +75,7 @@ def suggest_visualizations(
     charted this one, adds to the score: confidence = 0.75 * content + 0.25 * share. Without any
     history the confidence is the content score alone.
     Visualizations with confidence 0 are left out; ties are broken by the order bar, line, pie,
-    table, number. Confidence is rounded to two decimals.
+    table, number. Confidence is rounded half up to two decimals.
     """
     scores = _content_scores(content, contract_address)
     this_total = sum(entry["this_query"] for entry in usage.values())
@@ -87,7 +88,8 @@ def suggest_visualizations(
         score, reason = scores.get(kind, (0.0, ""))
         uses = usage[kind][scope_key] if kind in usage else 0
         blended = (1 - HISTORY_WEIGHT) * score + HISTORY_WEIGHT * uses / total if total else score
-        confidence = round(blended, 2)
+        # Half-up on the decimal text, so 0.675 is 0.68 (binary floats would round it down).
+        confidence = float(Decimal(str(blended)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
         if confidence <= 0:
             continue
         if uses:

@@ -247,7 +247,9 @@ def test_widget_create_rejects_invalid_input(overrides, field, owner, owner_clie
     dashboard = DashboardFactory(user=owner)
     saved = SavedQueryFactory(user=owner)
 
-    response = owner_client.post(f"{BUILDER}/{dashboard.pk}/widgets", {**widget_body(saved.pk), **overrides}, format="json")
+    response = owner_client.post(
+        f"{BUILDER}/{dashboard.pk}/widgets", {**widget_body(saved.pk), **overrides}, format="json"
+    )
 
     assert field in assert_error(response, 400, "request.validation_failed")["errors"]
     assert not DashboardWidget.objects.exists()
