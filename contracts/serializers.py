@@ -101,7 +101,10 @@ class IsoDateOrDateTimeField(serializers.Field):
             self.fail("invalid")
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 falls before year 1 in UTC
+            self.fail("invalid")
 
     def to_representation(self, value: date | datetime) -> str:
         return iso_text(value)
@@ -126,7 +129,10 @@ def validate_bounded_json(value: Any) -> Any:
 class SavedQueryCreateSerializer(serializers.Serializer):
     """Body of `POST /contracts/save-query`; validated keys are snake_case (`from_date`, `to_date`)."""
 
-    name = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=True)
+    # Blank or null: the service names the query after its contracts.
+    name = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=200, trim_whitespace=True
+    )
     contracts = serializers.ListField(
         child=StarknetAddressField(), allow_empty=False, max_length=MAX_CONTRACTS_PER_SAVED_QUERY
     )

@@ -58,9 +58,11 @@ def test_save_query_names_an_unnamed_query_after_its_contracts(owner_client):
 
 
 def test_save_query_names_a_short_address_in_full(owner_client):
-    response = owner_client.post(SAVE, {"contracts": ["0x00abc"], "name": "   "}, format="json")
+    blank = owner_client.post(SAVE, {"contracts": ["0x00abc"], "name": "   "}, format="json")
+    null = owner_client.post(SAVE, {"contracts": ["0xabc"], "name": None}, format="json")
 
-    assert SavedQuery.objects.get(pk=response.json()["data"]["queryId"]).name == "Query on 0xabc"
+    assert SavedQuery.objects.get(pk=blank.json()["data"]["queryId"]).name == "Query on 0xabc"
+    assert SavedQuery.objects.get(pk=null.json()["data"]["queryId"]).name == "Query on 0xabc"
 
 
 def test_save_query_merges_addresses_that_are_the_same_number(owner_client):
@@ -94,6 +96,11 @@ def test_save_query_accepts_the_same_day_as_range(owner_client):
         ({"contracts": [ETH], "fromDate": "yesterday"}, "fromDate"),
         ({"contracts": [ETH], "fromDate": "2026-02-30"}, "fromDate"),
         ({"contracts": [ETH], "toDate": 20260101}, "toDate"),
+        ({"contracts": [ETH], "fromDate": "0001-01-01T00:00:00+14:00"}, "fromDate"),
+        ({"contracts": [ETH], "toDate": "9999-12-31T23:00:00-05:00"}, "toDate"),
+        ({"contracts": [ETH], "toDate": "2026-01-01T10:00:00+99:00"}, "toDate"),
+        ({"contracts": [ETH], "fromDate": ["2026-01-01"]}, "fromDate"),
+        ([ETH], "non_field_errors"),
         ({"contracts": [ETH], "fromDate": "2026-02-01", "toDate": "2026-01-31"}, "toDate"),
         ({"contracts": [ETH], "fromDate": "2026-02-01T00:00:01Z", "toDate": "2026-02-01T00:00:00Z"}, "toDate"),
         ({"contracts": [ETH], "events": "x" * (MAX_JSON_BYTES + 1)}, "events"),
