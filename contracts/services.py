@@ -27,7 +27,7 @@ from contracts.errors import (
     WidgetLimitReached,
     WidgetNotFound,
 )
-from contracts.models import Dashboard, DashboardWidget, SavedQuery, WidgetPreference
+from contracts.models import ContractQuery, Dashboard, DashboardWidget, SavedQuery, WidgetPreference
 from contracts.selectors import contract_query_visible
 
 MAX_SAVED_QUERIES_PER_USER = 200
@@ -49,6 +49,33 @@ def default_saved_query_name(contracts: list[str]) -> str:
 
 
 # --- Contract queries ---------------------------------------------------------------------------------
+def contract_query_record(
+    *,
+    user: User,
+    contract_address: str,
+    query_type: str,
+    parameters: dict[str, Any] | None = None,
+    result: Any = None,
+    error: str | None = None,
+    duration_ms: int | None = None,
+) -> ContractQuery:
+    """Store the outcome of a query already run on the chain: `failed` when `error` is given.
+
+    `contract_address` must be normalised (contracts.starknet.normalize_address).
+    """
+    failed = error is not None
+    return ContractQuery.objects.create(
+        user=user,
+        contract_address=contract_address,
+        query_type=query_type,
+        parameters=parameters or {},
+        result=None if failed else result,
+        status=ContractQuery.Status.FAILED if failed else ContractQuery.Status.SUCCESS,
+        error=error,
+        duration_ms=duration_ms,
+    )
+
+
 def query_delete(*, user: User, query_id: UUID) -> None:
     """Delete a contract query of the caller (any, for an admin). Raises ContractQueryNotFound."""
     deleted, _ = contract_query_visible(user=user).filter(pk=query_id).delete()

@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, connections, transaction
 
 from contracts.errors import DashboardLimitReached, LimitReached
-from contracts.models import Dashboard, DashboardWidget, WidgetPreference
+from contracts.models import ContractQuery, Dashboard, DashboardWidget, WidgetPreference
 from contracts.serializers import (
     WIDGET_SIZE_MAX,
     WIDGET_SIZE_MIN,
@@ -20,6 +20,7 @@ from contracts.serializers import (
 )
 from contracts.services import (
     MAX_DASHBOARDS_PER_USER,
+    contract_query_record,
     dashboard_create,
     default_saved_query_name,
     saved_query_create,
@@ -147,3 +148,29 @@ def test_widget_ranges_of_the_serializers_match_the_check_constraints(field, low
     for outside in (high + 1, *([low - 1] if low > 0 else [])):
         with pytest.raises(IntegrityError):
             insert(outside)
+
+
+@pytest.mark.django_db
+def test_contract_query_record_stores_a_success_and_a_failure():
+    user = UserFactory()
+    address = "0x" + "7".rjust(64, "0")
+
+    ok = contract_query_record(
+        user=user, contract_address=address, query_type="nonce", result={"nonce": "0x3"}, duration_ms=8
+    )
+    failed = contract_query_record(
+        user=user,
+        contract_address=address,
+        query_type="class_hash",
+        parameters={"block": "latest"},
+        result={"ignored": True},
+        error="The Starknet node did not answer in time.",
+        duration_ms=10000,
+    )
+
+    ok.refresh_from_db()
+    failed.refresh_from_db()
+    assert (ok.status, ok.result, ok.error, ok.parameters) == ("success", {"nonce": "0x3"}, None, {})
+    assert (failed.status, failed.result, failed.parameters) == ("failed", None, {"block": "latest"})
+    assert failed.error == "The Starknet node did not answer in time."
+    assert ContractQuery.objects.filter(user=user).count() == 2
