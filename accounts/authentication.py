@@ -19,7 +19,8 @@ class BearerJWTAuthentication(JWTAuthentication):
 
     def authenticate(self, request):
         header = self.get_header(request)
-        if header is None:
+        # "Bearer" with no value, or with several, is as malformed as "Bearer null".
+        if header is None or len(header.split()) != 2:
             return None
         raw_token = self.get_raw_token(header)
         if raw_token is None or not _JWT_SHAPE.match(raw_token):
