@@ -54,7 +54,7 @@ class JwksServer:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/oauth2/v3/certs"
         return self
 
@@ -64,7 +64,7 @@ class JwksServer:
             self._server.server_close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def google_key() -> rsa.RSAPrivateKey:
     return rsa_key()
 
