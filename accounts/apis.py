@@ -8,8 +8,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
-from accounts.errors import ImageNotMultipart
+from accounts import profile_pictures, services
+from accounts.errors import ImageNotMultipart, ImageTooLarge
 from accounts.google import google_verify_id_token
 from accounts.models import User
 from accounts.serializers import (
@@ -224,6 +224,8 @@ class ProfileImageUploadApi(APIView):
         },
     )
     def post(self, request):
+        if profile_pictures.upload_body_too_large(request):
+            raise ImageTooLarge()
         try:
             serializer = ProfileImageSerializer(data=request.data)
         except UnsupportedMediaType as exc:

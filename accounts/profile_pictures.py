@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
 from PIL import Image
 
 from accounts.errors import ImageTooLarge, ImageUnsupported
@@ -16,6 +17,18 @@ FOLDER = "profile_pictures"
 # Pillow format name -> file extension of the stored copy.
 _EXTENSIONS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
 _STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp|gif)$")
+# Room for the multipart boundaries and part headers around the file itself.
+_MULTIPART_OVERHEAD = 16 * 1024
+
+
+def upload_body_too_large(request: HttpRequest) -> bool:
+    """Whether the declared body is too large to hold an acceptable image; checked before the
+    body is read, so an oversized upload is refused without being written to disk."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return declared > settings.PROFILE_IMAGE_MAX_BYTES + _MULTIPART_OVERHEAD
 
 
 def image_extension(image: UploadedFile) -> str:

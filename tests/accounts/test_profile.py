@@ -134,9 +134,12 @@ def test_profile_update_needs_authentication(db):
     assert response.json()["code"] == "auth.not_authenticated"
 
 
-def test_profile_update_query_count(user_client, django_assert_num_queries):
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_profile_update_query_count(user_client, django_assert_num_queries, method):
     # 1 user (authentication), 1 email taken?, savepoint, lock user row, update user, insert activity,
     # release
     with django_assert_num_queries(7):
-        response = user_client.put("/api/auth/profile", {"username": "ada", "email": "new@example.com"}, format="json")
+        response = getattr(user_client, method)(
+            "/api/auth/profile", {"username": "ada", "email": "new@example.com"}, format="json"
+        )
     assert response.status_code == 200

@@ -105,6 +105,19 @@ def test_upload_over_default_limit_is_413(user_client, media_root):
     assert response.json()["code"] == "auth.image_too_large"
 
 
+def test_upload_declaring_oversized_body_is_413_before_reading_it(user, user_client, media_root, make_image):
+    response = user_client.post(
+        "/api/auth/upload-profile-image",
+        {"image": SimpleUploadedFile("me.png", make_image("PNG"), content_type="image/png")},
+        format="multipart",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "auth.image_too_large"
+    user.refresh_from_db()
+    assert user.profile_picture is None
+
+
 def test_upload_without_image_field_is_400(user_client, media_root):
     response = user_client.post("/api/auth/upload-profile-image", {"picture": "x"}, format="multipart")
     assert response.status_code == 400
