@@ -102,6 +102,7 @@ class GoogleSignInApi(PublicAuthApi):
         request=GoogleSignInSerializer,
         responses={
             200: AuthResponseSerializer,
+            400: _error("No token sent."),
             401: _error("The ID token failed verification (`auth.invalid_google_token`)."),
             409: _error("The email belongs to an account linked to another Google account."),
             429: _error("Too many sign-in attempts from this address."),
@@ -123,6 +124,7 @@ class RefreshApi(PublicAuthApi):
         request=RefreshSerializer,
         responses={
             200: AuthResponseSerializer,
+            400: _error("No refresh_token sent."),
             401: _error("Not a live refresh token (`auth.invalid_refresh_token`)."),
         },
     )

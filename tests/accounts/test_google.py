@@ -191,6 +191,20 @@ def test_google_keys_are_refetched_after_cache_expiry(settings, google_jwks, goo
     assert google_jwks.hits == 2
 
 
+def test_google_signin_is_throttled_per_ip(settings, google_jwks, google_token):
+    settings.LOGIN_RATE_LIMIT_IP = "2/m"
+    statuses = []
+    for _ in range(6):
+        response = google_signin(google_token(aud="wrong-audience"))
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            break
+    assert statuses[-1] == 429, statuses
+    assert set(statuses[:-1]) == {401}
+    assert response.json()["code"] == "request.rate_limited"
+    assert int(response["Retry-After"]) >= 1
+
+
 def test_google_signin_query_count(google_jwks, google_token, settings, django_assert_num_queries):
     settings.RATELIMIT_ENABLE = False  # its counters live in the cache: the database on SQLite only
     user = UserFactory(email="ada@gmail.com", google_id="110169484474386276334")
