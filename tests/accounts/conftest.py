@@ -55,7 +55,8 @@ class JwksServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/oauth2/v3/certs"
+        # A path of its own, so keys cached for an earlier server on a reused port never apply here.
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/{uuid.uuid4().hex}/oauth2/v3/certs"
         return self
 
     def stop(self) -> None:
