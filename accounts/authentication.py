@@ -1,11 +1,15 @@
-"""Bearer JWT authentication: malformed bearer values are anonymous, bad JWTs are 401."""
+"""Bearer JWT authentication: malformed bearer values are anonymous, bad or revoked JWTs are 401."""
 
 import re
 
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
 # header.payload.signature, each base64url: anything else ("null", "undefined", junk) is no token.
 _JWT_SHAPE = re.compile(rb"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+
+# The user's `token_generation` when the token was issued; tokens without it count as generation 0.
+GENERATION_CLAIM = "gen"
 
 
 class BearerJWTAuthentication(JWTAuthentication):
@@ -15,9 +19,18 @@ class BearerJWTAuthentication(JWTAuthentication):
 
     def authenticate(self, request):
         header = self.get_header(request)
-        if header is None:
+        # "Bearer" with no value, or with several, is as malformed as "Bearer null".
+        if header is None or len(header.split()) != 2:
             return None
         raw_token = self.get_raw_token(header)
         if raw_token is None or not _JWT_SHAPE.match(raw_token):
             return None
         return super().authenticate(request)
+
+    def get_user(self, validated_token):
+        """The token's user (401 when unknown or inactive), refusing tokens issued before the user's
+        last sign-out everywhere or deactivation."""
+        user = super().get_user(validated_token)
+        if validated_token.get(GENERATION_CLAIM, 0) != user.token_generation:
+            raise AuthenticationFailed("Token has been revoked.", code="token_revoked")
+        return user

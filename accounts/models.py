@@ -49,6 +49,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER)
     profile_picture = models.CharField(max_length=500, null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    # Carried in every JWT as the "gen" claim; bumping it (sign out everywhere, deactivation) makes
+    # all earlier access tokens fail at once, without a lookup table of access tokens.
+    token_generation = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -165,6 +165,9 @@ RATELIMIT_IPV6_MASK = 64
 # Per-client ceiling on all /api requests; endpoints that attract abuse have tighter ones of their own.
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/m")
 FEEDBACK_RATE_LIMIT = env.str("FEEDBACK_RATE_LIMIT", default="5/m")
+# Sign-in attempts (email and Google) per client IP, and email sign-in attempts per email address.
+LOGIN_RATE_LIMIT_IP = env.str("LOGIN_RATE_LIMIT_IP", default="10/m")
+LOGIN_RATE_LIMIT_EMAIL = env.str("LOGIN_RATE_LIMIT_EMAIL", default="5/m")
 SILENCED_SYSTEM_CHECKS = [
     # django-ratelimit only knows django-redis and memcached by name; Django's own RedisCache and our
     # AtomicDatabaseCache both increment atomically and are shared by all workers.
@@ -208,6 +211,8 @@ ADMIN_EMAIL = env.str("ADMIN_EMAIL", default="")
 GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", default="")
 GOOGLE_CERTS_URL = env.str("GOOGLE_CERTS_URL", default="https://www.googleapis.com/oauth2/v3/certs")
 GOOGLE_ISSUERS = ("accounts.google.com", "https://accounts.google.com")
+GOOGLE_CERTS_TIMEOUT = env.float("GOOGLE_CERTS_TIMEOUT", default=5.0)
+GOOGLE_CERTS_CACHE_SECONDS = env.int("GOOGLE_CERTS_CACHE_SECONDS", default=3600)
 
 # --- Starknet ---------------------------------------------------------------------------------------
 STARKNET_RPC_URLS = env.list("STARKNET_RPC_URLS", default=[])

@@ -1,0 +1,239 @@
+"""HTTP API of the accounts app (`/api/auth`): thin views over `accounts.services`."""
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import UnsupportedMediaType
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import profile_pictures, services
+from accounts.errors import ImageNotMultipart, ImageTooLarge
+from accounts.google import google_verify_id_token
+from accounts.models import User
+from accounts.serializers import (
+    AuthErrorSerializer,
+    AuthMessageSerializer,
+    AuthResponseSerializer,
+    GoogleSignInSerializer,
+    LoginSerializer,
+    LogoutSerializer,
+    OAuthConfigSerializer,
+    ProfileImageSerializer,
+    ProfileImageUploadedSerializer,
+    ProfileUpdatedSerializer,
+    ProfileUpdateSerializer,
+    RefreshSerializer,
+    RegisterSerializer,
+    UserEnvelopeSerializer,
+    UserSerializer,
+)
+from blocra.ratelimits import enforce_rate_limit
+
+TAGS = ["auth"]
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=AuthErrorSerializer, description=description)
+
+
+def _auth_body(user: User, tokens: services.SessionTokens) -> dict:
+    return {"success": True, "token": tokens.access, "refresh_token": tokens.refresh, "user": UserSerializer(user).data}
+
+
+def _user_body(user: User, **extra) -> dict:
+    return {"success": True, **extra, "data": {"user": UserSerializer(user).data}}
+
+
+def _throttle(request, *, group: str, key, rate: str) -> None:
+    if rate:  # an empty rate setting turns the limit off
+        enforce_rate_limit(request, group=group, key=key, rate=rate)
+
+
+class PublicAuthApi(APIView):
+    """Sign-in endpoints need no credentials; a stale token the app still sends must not block them."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class RegisterApi(PublicAuthApi):
+    @extend_schema(
+        tags=TAGS,
+        request=RegisterSerializer,
+        responses={
+            201: AuthResponseSerializer,
+            400: _error("Invalid email, or a password Django's validators refuse."),
+            409: _error("Email already registered (`auth.email_taken`)."),
+        },
+    )
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, tokens = services.user_register(**serializer.validated_data, request=request)
+        return Response(_auth_body(user, tokens), status=201)
+
+
+class LoginApi(PublicAuthApi):
+    @extend_schema(
+        tags=TAGS,
+        request=LoginSerializer,
+        responses={
+            200: AuthResponseSerializer,
+            400: _error("Malformed input."),
+            401: _error("Wrong email or password (`auth.invalid_credentials`)."),
+            429: _error("Too many attempts from this address or for this email; see Retry-After."),
+        },
+    )
+    def post(self, request):
+        _throttle(request, group="auth.login.ip", key="ip", rate=settings.LOGIN_RATE_LIMIT_IP)
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        email = serializer.validated_data["email"]
+        _throttle(request, group="auth.login.email", key=lambda group, req: email, rate=settings.LOGIN_RATE_LIMIT_EMAIL)
+        user, tokens = services.user_login(**serializer.validated_data, request=request)
+        return Response(_auth_body(user, tokens))
+
+
+class GoogleSignInApi(PublicAuthApi):
+    @extend_schema(
+        tags=TAGS,
+        request=GoogleSignInSerializer,
+        responses={
+            200: AuthResponseSerializer,
+            400: _error("No token sent."),
+            401: _error("The ID token failed verification (`auth.invalid_google_token`)."),
+            409: _error("The email belongs to an account linked to another Google account."),
+            429: _error("Too many sign-in attempts from this address."),
+            503: _error("Google sign-in is not configured, or Google's keys cannot be fetched."),
+        },
+    )
+    def post(self, request):
+        _throttle(request, group="auth.google.ip", key="ip", rate=settings.LOGIN_RATE_LIMIT_IP)
+        serializer = GoogleSignInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        identity = google_verify_id_token(serializer.validated_data["token"])
+        user, tokens = services.user_google_signin(identity=identity, request=request)
+        return Response(_auth_body(user, tokens))
+
+
+class RefreshApi(PublicAuthApi):
+    @extend_schema(
+        tags=TAGS,
+        request=RefreshSerializer,
+        responses={
+            200: AuthResponseSerializer,
+            400: _error("No refresh_token sent."),
+            401: _error("Not a live refresh token (`auth.invalid_refresh_token`)."),
+        },
+    )
+    def post(self, request):
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, tokens = services.session_refresh(refresh_token=serializer.validated_data["refresh_token"])
+        return Response(_auth_body(user, tokens))
+
+
+class OAuthConfigApi(PublicAuthApi):
+    @extend_schema(tags=TAGS, responses={200: OAuthConfigSerializer})
+    def get(self, request):
+        return Response(
+            {
+                "success": True,
+                "data": {
+                    "google": {"clientId": settings.GOOGLE_CLIENT_ID},
+                    "starknet": {"chainId": settings.STARKNET_CHAIN_ID},
+                },
+            }
+        )
+
+
+class LogoutApi(APIView):
+    @extend_schema(
+        tags=TAGS,
+        request=LogoutSerializer,
+        responses={
+            200: AuthMessageSerializer,
+            401: _error("Not signed in, or the refresh token is not a live one of this user."),
+        },
+    )
+    def post(self, request):
+        serializer = LogoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.session_logout(
+            user=request.user, refresh_token=serializer.validated_data.get("refresh_token"), request=request
+        )
+        return Response({"success": True, "message": "Logged out successfully"})
+
+
+class MeApi(APIView):
+    @extend_schema(tags=TAGS, responses={200: UserEnvelopeSerializer, 401: _error("Not signed in.")})
+    def get(self, request):
+        return Response(_user_body(request.user))
+
+
+class ProfileApi(APIView):
+    @extend_schema(tags=TAGS, responses={200: UserEnvelopeSerializer, 401: _error("Not signed in.")})
+    def get(self, request):
+        return Response(_user_body(request.user))
+
+    @extend_schema(
+        tags=TAGS,
+        request=ProfileUpdateSerializer,
+        responses={
+            200: ProfileUpdatedSerializer,
+            400: _error("Empty body or invalid field (`profile_picture` must be https or your upload)."),
+            401: _error("Not signed in."),
+            409: _error("The email belongs to another account (`auth.email_taken`)."),
+        },
+    )
+    def put(self, request):
+        return self._update(request)
+
+    @extend_schema(
+        tags=TAGS,
+        request=ProfileUpdateSerializer,
+        responses={
+            200: ProfileUpdatedSerializer,
+            400: _error("Empty body or invalid field."),
+            401: _error("Not signed in."),
+            409: _error("The email belongs to another account (`auth.email_taken`)."),
+        },
+    )
+    def patch(self, request):
+        return self._update(request)
+
+    def _update(self, request):
+        serializer = ProfileUpdateSerializer(data=request.data, context={"user": request.user})
+        serializer.is_valid(raise_exception=True)
+        user = services.profile_update(user=request.user, changes=serializer.validated_data, request=request)
+        return Response(_user_body(user, message="Profile updated successfully"))
+
+
+class ProfileImageUploadApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        tags=TAGS,
+        request={"multipart/form-data": ProfileImageSerializer},
+        responses={
+            200: ProfileImageUploadedSerializer,
+            400: _error("No file in the field `image`."),
+            401: _error("Not signed in."),
+            413: _error("The image is larger than the limit (`auth.image_too_large`)."),
+            415: _error("Not a PNG, JPEG, WebP or GIF image, or not multipart (`auth.image_unsupported`)."),
+        },
+    )
+    def post(self, request):
+        if profile_pictures.upload_body_too_large(request):
+            raise ImageTooLarge()
+        try:
+            serializer = ProfileImageSerializer(data=request.data)
+        except UnsupportedMediaType as exc:
+            raise ImageNotMultipart() from exc
+        serializer.is_valid(raise_exception=True)
+        user = services.profile_image_upload(
+            user=request.user, image=serializer.validated_data["image"], request=request
+        )
+        return Response(_user_body(user, profile_picture=user.profile_picture))

@@ -1,0 +1,29 @@
+"""Reads of the accounts app."""
+
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+
+from accounts.models import User
+
+
+def _by_email(email: str) -> QuerySet[User]:
+    # Lower(email) is what the unique constraint indexes, so the lookup uses that index.
+    return User.objects.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
+
+
+def user_by_email(*, email: str) -> User | None:
+    """The user with this email address, compared case-insensitively, if any."""
+    return _by_email(email).first()
+
+
+def user_by_google_id(*, google_id: str) -> User | None:
+    """The user linked to this Google account (`sub` claim), if any."""
+    return User.objects.filter(google_id=google_id).first()
+
+
+def user_email_taken(*, email: str, exclude_pk: int | None = None) -> bool:
+    """Whether an account (other than `exclude_pk`) holds this email address, case-insensitively."""
+    queryset = _by_email(email)
+    if exclude_pk is not None:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return queryset.exists()

@@ -1,0 +1,97 @@
+"""Django admin screens for users and the activity log."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import ActivityLog, User
+from tests.factories import ActivityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator(client):
+    staff = UserFactory(email="root@example.com", role=User.Role.ADMIN, is_superuser=True)
+    client.force_login(staff)
+    return staff
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def test_admin_user_list_searches_email_username_and_wallet(client, operator):
+    UserFactory(email="ada@example.com", username="ada")
+    UserFactory(email="bob@example.com", username="bob", wallet_address=f"0x{0xBEEF:064x}")
+    by_email = client.get("/admin/accounts/user/", {"q": "ada@"})
+    by_wallet = client.get("/admin/accounts/user/", {"q": "beef"})
+    assert by_email.status_code == by_wallet.status_code == 200
+    assert b"ada@example.com" in by_email.content and b"bob@example.com" not in by_email.content
+    assert b"bob@example.com" in by_wallet.content and b"ada@example.com" not in by_wallet.content
+
+
+def test_admin_user_list_filters_by_role_and_active(client, operator):
+    UserFactory(email="mod@example.com", role=User.Role.MODERATOR)
+    UserFactory(email="gone@example.com", is_active=False)
+    moderators = client.get("/admin/accounts/user/", {"role__exact": "moderator"})
+    inactive = client.get("/admin/accounts/user/", {"is_active__exact": "0"})
+    assert b"mod@example.com" in moderators.content and b"gone@example.com" not in moderators.content
+    assert b"gone@example.com" in inactive.content and b"mod@example.com" not in inactive.content
+
+
+def test_admin_user_change_page_shows_readonly_timestamps(client, operator):
+    user = UserFactory()
+    response = client.get(f"/admin/accounts/user/{user.pk}/change/")
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "created_at" not in form.fields and "password" not in form.fields
+    assert "email" in form.fields
+
+
+def test_admin_deactivate_action_disables_users_and_their_tokens(client, operator, client_for):
+    # given a user with a live access token
+    target = UserFactory()
+    api = client_for(target)
+    assert api.get("/api/auth/me").status_code == 200
+    # when the operator deactivates them
+    response = client.post(
+        "/admin/accounts/user/", {"action": "deactivate", "_selected_action": [target.pk]}, follow=True
+    )
+    # then
+    assert response.status_code == 200
+    target.refresh_from_db()
+    assert target.is_active is False
+    assert api.get("/api/auth/me").status_code == 401
+    entry = ActivityLog.objects.get(action="admin.user_deactivate")
+    assert (entry.actor, entry.target_id) == (operator, str(target.pk))
+
+
+def test_admin_user_list_query_count_does_not_grow(client, operator):
+    UserFactory()
+    one = count_queries(client, "/admin/accounts/user/")
+    UserFactory.create_batch(10)
+    many = count_queries(client, "/admin/accounts/user/")
+    assert one == many
+
+
+def test_admin_activity_list_query_count_does_not_grow(client, operator):
+    ActivityFactory()
+    one = count_queries(client, "/admin/accounts/activitylog/")
+    ActivityFactory.create_batch(10)
+    many = count_queries(client, "/admin/accounts/activitylog/")
+    assert one == many
+
+
+def test_admin_activity_log_is_read_only(client, operator):
+    entry = ActivityFactory()
+    assert client.get("/admin/accounts/activitylog/add/").status_code == 403
+    assert client.post(f"/admin/accounts/activitylog/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    page = client.get(f"/admin/accounts/activitylog/{entry.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    filtered = client.get("/admin/accounts/activitylog/", {"action": "auth.login"})
+    assert filtered.status_code == 200

@@ -1,0 +1,167 @@
+"""POST /api/auth/login: one answer for every bad credential, throttling, hash upgrade, activity."""
+
+import time
+
+import pytest
+from django.contrib.auth.hashers import make_password
+
+from accounts.models import ActivityLog, User
+from tests.factories import TEST_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, email, password, **extra):
+    return client.post("/api/auth/login", {"email": email, "password": password}, format="json", **extra)
+
+
+def test_login_answers_auth_response(api_client):
+    user = UserFactory(email="ada@example.com")
+    response = login(api_client, "ada@example.com", TEST_PASSWORD)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["success"] is True
+    assert body["user"]["id"] == user.pk
+    assert body["token"] and body["refresh_token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['token']}")
+    assert api_client.get("/api/auth/me").json()["data"]["user"]["id"] == user.pk
+
+
+def test_login_email_is_case_insensitive(api_client):
+    UserFactory(email="ada@example.com")
+    assert login(api_client, " ADA@example.com", TEST_PASSWORD).status_code == 200
+
+
+def test_login_unknown_email_wrong_password_and_no_password_share_one_answer(api_client):
+    UserFactory(email="ada@example.com")
+    passwordless = User.objects.create_user(email="nopass@example.com")
+    assert not passwordless.has_usable_password()
+    answers = [
+        login(api_client, "nobody@example.com", TEST_PASSWORD),
+        login(api_client, "ada@example.com", "wrong-password-entirely"),
+        login(api_client, "nopass@example.com", ""),
+        login(api_client, "nopass@example.com", "anything-at-all-123"),
+    ]
+    statuses = [answer.status_code for answer in answers]
+    bodies = [answer.json() for answer in answers[:2] + answers[3:]]
+    assert statuses == [401, 401, 400, 401]
+    assert bodies[0] == bodies[1] == bodies[2]
+    assert bodies[0]["code"] == "auth.invalid_credentials"
+
+
+def test_login_deactivated_account_is_401(api_client):
+    UserFactory(email="ada@example.com", is_active=False)
+    response = login(api_client, "ada@example.com", TEST_PASSWORD)
+    assert response.status_code == 401
+    assert response.json()["code"] == "auth.invalid_credentials"
+
+
+def test_login_upgrades_pbkdf2_hash_to_argon2(api_client):
+    # given an account whose password was hashed by the earlier PBKDF2 default
+    user = UserFactory(email="ada@example.com")
+    User.objects.filter(pk=user.pk).update(password=make_password(TEST_PASSWORD, hasher="pbkdf2_sha256"))
+    # when
+    response = login(api_client, "ada@example.com", TEST_PASSWORD)
+    # then it still verifies, and is stored as Argon2 from now on
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")
+    assert login(api_client, "ada@example.com", TEST_PASSWORD).status_code == 200
+
+
+def test_login_records_success_and_failure_without_password(api_client):
+    user = UserFactory(email="ada@example.com")
+    login(api_client, "ada@example.com", "wrong-password-entirely", HTTP_USER_AGENT="pytest-agent")
+    login(api_client, "ada@example.com", TEST_PASSWORD, HTTP_USER_AGENT="pytest-agent")
+    failed = ActivityLog.objects.get(action="auth.login_failed")
+    assert failed.actor is None
+    assert (failed.target_type, failed.target_id) == ("user", str(user.pk))
+    assert failed.metadata == {"email": "ada@example.com"}
+    assert "wrong-password" not in str(failed.metadata)
+    succeeded = ActivityLog.objects.get(action="auth.login")
+    assert succeeded.actor == user
+    assert (succeeded.ip_address, succeeded.user_agent) == ("127.0.0.1", "pytest-agent")
+
+
+def test_login_unknown_email_failure_is_recorded(api_client):
+    login(api_client, "nobody@example.com", TEST_PASSWORD)
+    failed = ActivityLog.objects.get(action="auth.login_failed")
+    assert (failed.actor, failed.target_id, failed.metadata) == (None, "", {"email": "nobody@example.com"})
+
+
+def test_login_ignores_stale_bearer_token(api_client):
+    UserFactory(email="ada@example.com")
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer aaa.bbb.ccc")
+    assert login(api_client, "ada@example.com", TEST_PASSWORD).status_code == 200
+
+
+def _until_limited(attempt, limit: int = 10):
+    """Call `attempt` until it answers 429 (at most `limit` times); the statuses seen and the 429."""
+    statuses = []
+    for _ in range(limit):
+        response = attempt()
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            return statuses, response
+    return statuses, None
+
+
+def test_login_throttled_per_email_then_allowed_after_window(api_client, settings):
+    # given a short per-email window; each attempt comes from another address. A fast hasher keeps
+    # each attempt far shorter than the window even on a loaded machine.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.LOGIN_RATE_LIMIT_EMAIL = "2/3s"
+    settings.LOGIN_RATE_LIMIT_IP = "100/m"
+    UserFactory(email="ada@example.com")
+    addresses = iter(f"10.0.0.{n}" for n in range(1, 100))
+
+    def attempt():
+        return login(api_client, "ada@example.com", TEST_PASSWORD, REMOTE_ADDR=next(addresses))
+
+    # when attempts exceed the limit
+    statuses, limited = _until_limited(attempt)
+    # then the excess is refused with 429 and Retry-After, even with the right password
+    assert limited is not None, statuses
+    assert set(statuses[:-1]) == {200}
+    assert limited.json()["code"] == "request.rate_limited"
+    retry_after = int(limited["Retry-After"])
+    assert 1 <= retry_after <= 3
+    # and after the window the right password signs in again
+    time.sleep(retry_after + 1)
+    assert login(api_client, "ada@example.com", TEST_PASSWORD, REMOTE_ADDR="10.0.1.2").status_code == 200
+
+
+def test_login_throttled_per_ip_across_emails(api_client, settings):
+    settings.LOGIN_RATE_LIMIT_IP = "3/m"
+    settings.LOGIN_RATE_LIMIT_EMAIL = "100/m"
+    UserFactory(email="ada@example.com")
+    emails = iter(f"user{n}@example.com" for n in range(100))
+
+    statuses, limited = _until_limited(lambda: login(api_client, next(emails), "wrong-password-entirely"))
+
+    assert limited is not None, statuses
+    assert set(statuses[:-1]) == {401}
+    assert limited.json()["code"] == "request.rate_limited"
+    assert int(limited["Retry-After"]) >= 1
+    # another client address is not affected
+    assert login(api_client, "ada@example.com", TEST_PASSWORD, REMOTE_ADDR="10.9.9.9").status_code == 200
+
+
+def test_login_query_count(api_client, settings, django_assert_num_queries):
+    # Rate limiting is off here: its counters live in the cache, which is the database on SQLite
+    # and Redis on CI's PostgreSQL run, so they would make the count depend on the backend.
+    settings.RATELIMIT_ENABLE = False
+    UserFactory(email="ada@example.com")
+    # 1 user by email, savepoint, update last_login, insert activity, insert outstanding token,
+    # release savepoint
+    with django_assert_num_queries(6):
+        response = login(api_client, "ada@example.com", TEST_PASSWORD)
+    assert response.status_code == 200
+
+
+def test_login_failed_query_count(api_client, settings, django_assert_num_queries):
+    settings.RATELIMIT_ENABLE = False
+    # 1 user by email, 1 insert activity
+    with django_assert_num_queries(2):
+        response = login(api_client, "nobody@example.com", TEST_PASSWORD)
+    assert response.status_code == 401
