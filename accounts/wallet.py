@@ -185,9 +185,7 @@ def _failure_record(*, address: str, reason: str, request: HttpRequest | None, a
         action="auth.wallet_login_failed",
         actor=actor,
         request=request,
-        target_type="wallet",
-        target_id=address,
-        metadata={"reason": reason},
+        metadata={"reason": reason, "wallet_address": address},
     )
 
 
@@ -231,9 +229,9 @@ def wallet_signin(
             action="auth.wallet_login",
             actor=user,
             request=request,
-            target_type="wallet",
-            target_id=challenge.address,
-            metadata={"created": created},
+            target_type="user",
+            target_id=user.pk,
+            metadata={"wallet_address": challenge.address, "created": created},
         )
         tokens = _session_tokens(user=user)
     return user, tokens
@@ -268,9 +266,9 @@ def wallet_link(
                 action="auth.wallet_link",
                 actor=user,
                 request=request,
-                target_type="wallet",
-                target_id=challenge.address,
-                metadata={"previous": previous},
+                target_type="user",
+                target_id=user.pk,
+                metadata={"wallet_address": challenge.address, "previous": previous},
             )
     except IntegrityError as exc:
         # Another account took the wallet between the check and the write.
