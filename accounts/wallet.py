@@ -275,3 +275,10 @@ def wallet_link(
         user.wallet_address = previous
         raise WalletTaken() from exc
     return user
+
+
+def wallet_challenges_purge(*, expired_before: datetime) -> int:
+    """Delete challenges (used or not) that expired before `expired_before`; returns how many.
+    Anyone may request challenges, so the table is kept short by running this regularly."""
+    deleted, _ = WalletChallenge.objects.filter(expires_at__lt=expired_before).delete()
+    return deleted

@@ -1,5 +1,7 @@
 """Input validation and output shapes of the wallet sign-in endpoints (`/api/auth/wallet...`)."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User, WalletChallenge
@@ -24,6 +26,7 @@ class AccountAddressField(serializers.CharField):
             raise serializers.ValidationError(str(exc)) from exc
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class FeltField(serializers.Field):
     """A felt sent as a hex (`0x...`) or decimal string, below the field prime."""
 

@@ -18,6 +18,7 @@ called inside a running event loop raises RuntimeError).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -362,13 +363,19 @@ def message_hash(typed_data: dict[str, Any], address: str | int) -> int:
 # --- Transport --------------------------------------------------------------------------------------
 
 
+_version_warning_is_error = False
+
+
 def _starknet_py():
-    """Import the heavy parts of starknet-py once. A node speaking another spec version than the one
-    starknet-py parses is node trouble: its IncompatibleRPCVersionWarning is made an error, which the
-    failover loop catches (the test settings do the same)."""
+    """starknet-py's HTTP module. A node speaking another spec version than the one starknet-py parses
+    is node trouble: its IncompatibleRPCVersionWarning is made an error (once per process), which the
+    failover loop catches; pyproject.toml does the same for the tests."""
+    global _version_warning_is_error
     from starknet_py.net import http_client
 
-    warnings.filterwarnings("error", category=http_client.IncompatibleRPCVersionWarning)
+    if not _version_warning_is_error:
+        warnings.filterwarnings("error", category=http_client.IncompatibleRPCVersionWarning)
+        _version_warning_is_error = True
     return http_client
 
 
@@ -438,8 +445,9 @@ def _chain_id_text(value: Any) -> str:
 async def _with_node(operation: Callable[[FullNodeClient], Awaitable[T]], name: str) -> T:
     """Run `operation` against the configured nodes in order until one answers.
 
-    Definitive answers (StarknetError that is not NodeError) end the loop at once; node trouble is
-    logged and the next node is tried; when every node failed, the last node's trouble is raised.
+    Each node gets STARKNET_RPC_TIMEOUT seconds for the whole operation. Definitive answers
+    (StarknetError that is not NodeError) end the loop at once; node trouble is logged and the next
+    node is tried; when every node failed, the last node's trouble is raised.
     """
     from starknet_py.net.full_node_client import FullNodeClient
 
@@ -450,7 +458,11 @@ async def _with_node(operation: Callable[[FullNodeClient], Awaitable[T]], name: 
     trouble: NodeError = NodeUnavailable()
     for url in urls:
         try:
-            async with aiohttp.ClientSession(timeout=_client_timeout()) as session:
+            # aiohttp's timeout bounds each request; asyncio's bounds the whole operation on this node.
+            async with (
+                asyncio.timeout(settings.STARKNET_RPC_TIMEOUT),
+                aiohttp.ClientSession(timeout=_client_timeout()) as session,
+            ):
                 client = FullNodeClient(node_url=url, session=session)
                 chain_id = _chain_id_text(await client.get_chain_id())
                 if chain_id != settings.STARKNET_CHAIN_ID:
@@ -466,6 +478,7 @@ async def _with_node(operation: Callable[[FullNodeClient], Awaitable[T]], name: 
             if not isinstance(exc, NodeError):
                 raise
             trouble = exc
+            logger.warning("starknet %s failed on %s: %s", name, _redacted(url), type(exc).__name__)
         except Exception as exc:  # classified below: anything unknown is re-raised by _classify
             trouble = _classify(exc)
             logger.warning(

@@ -1,10 +1,12 @@
 """Starknet wallet sign-in through the HTTP API, against the local Starknet node."""
 
+import io
 import threading
 import time
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 from starknet_py.hash.utils import message_signature
@@ -612,3 +614,22 @@ def test_wallet_link_query_count(user, wallet_node, alice_proof, client_for, dja
     with django_assert_num_queries(8):
         response = client.post(LINK, alice_proof, format="json")
     assert response.status_code == 200
+
+
+# --- Housekeeping -----------------------------------------------------------------------------------
+
+
+def test_purge_wallet_challenges_deletes_only_long_expired_ones():
+    # given
+    now = int(time.time())
+    challenge_create(ALICE, "old", issued_at=now - 3 * 86400, expires_at=now - 2 * 86400)
+    challenge_create(ALICE, "recently-expired", issued_at=now - 3600, expires_at=now - 600)
+    challenge_create(ALICE, "live", issued_at=now, expires_at=now + 300)
+    out = io.StringIO()
+
+    # when
+    call_command("purge_wallet_challenges", stdout=out)
+
+    # then
+    assert set(WalletChallenge.objects.values_list("nonce", flat=True)) == {"recently-expired", "live"}
+    assert "Deleted 1 wallet challenge(s)" in out.getvalue()

@@ -409,6 +409,14 @@ def test_get_block_with_receipts(chain):
     assert starknet.decode_erc20_event(tx.events[0]).amount == 9
 
 
+def test_get_pre_confirmed_block_has_no_hash(chain):
+    tx_hash = chain.transfer(TOKEN, ALICE, BOB, 9, finality="PRE_CONFIRMED")
+    block = starknet.get_block("pre_confirmed")
+    assert (block.block_number, block.block_hash, block.status) == (1, None, "PRE_CONFIRMED")
+    assert block.transaction_hashes == [tx_hash]
+    assert starknet.get_block("latest").transaction_hashes == []
+
+
 def test_get_block_unknown_is_block_not_found(chain):
     with pytest.raises(starknet.BlockNotFound):
         starknet.get_block(50)
@@ -473,6 +481,14 @@ def test_http_errors_map_to_node_errors(starknet_node, status, error):
 def test_hanging_node_is_node_timeout(starknet_node, settings):
     settings.STARKNET_RPC_TIMEOUT = 0.3
     starknet_node.hang(3)
+    with pytest.raises(starknet.NodeTimeout):
+        starknet.get_block_number()
+
+
+def test_timeout_bounds_the_whole_operation_not_each_request(starknet_node, settings):
+    # Three requests of 0.25 s each: every one is within 0.6 s, the operation is not.
+    settings.STARKNET_RPC_TIMEOUT = 0.6
+    starknet_node.hang(0.25)
     with pytest.raises(starknet.NodeTimeout):
         starknet.get_block_number()
 
