@@ -15,7 +15,7 @@ from accounts.wallet_serializers import (
     WalletErrorSerializer,
     WalletLinkResponseSerializer,
     WalletProofSerializer,
-    _WalletUserSerializer,
+    WalletUserSerializer,
 )
 
 _ERRORS = {status: WalletErrorSerializer for status in (400, 401, 502, 503, 504)}
@@ -91,4 +91,4 @@ class WalletLinkApi(APIView):
             signature=proof.validated_data["signature"],
             request=request,
         )
-        return Response({"success": True, "data": {"user": _WalletUserSerializer(user).data}})
+        return Response({"success": True, "data": {"user": WalletUserSerializer(user).data}})

@@ -80,7 +80,7 @@ class ChallengeResponseSerializer(serializers.Serializer):
     data = _ChallengeDataSerializer()
 
 
-class _WalletUserSerializer(serializers.ModelSerializer):
+class WalletUserSerializer(serializers.ModelSerializer):
     """The contract's `User` (private until the auth API's UserSerializer is shared)."""
 
     class Meta:
@@ -95,11 +95,11 @@ class WalletAuthResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField(default=True)
     token = serializers.CharField(help_text="Access JWT (short-lived).")
     refresh_token = serializers.CharField(help_text="Refresh JWT.")
-    user = _WalletUserSerializer()
+    user = WalletUserSerializer()
 
 
 class _UserDataSerializer(serializers.Serializer):
-    user = _WalletUserSerializer()
+    user = WalletUserSerializer()
 
 
 class WalletLinkResponseSerializer(serializers.Serializer):

@@ -5,6 +5,8 @@ signature check are right, not merely consistent with starknet-py.
 """
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,33 @@ def test_starknet_js_signature_signs_in_through_the_api(vector, form, settings, 
     assert response.status_code == 200, response.content
     assert User.objects.filter(wallet_address=starknet.normalize_address(address)).exists()
     assert node.calls("starknet_call")[0]["request"]["calldata"][0] == vector["message_hash"]
+
+
+VECTOR_DIR = Path(__file__).parent.parent / "vectors"
+
+
+def test_starknet_js_client_works_against_the_local_node(starknet_node):
+    # Needs Node and `npm ci` in tests/vectors (not part of the Python set-up): skipped without them.
+    if shutil.which("node") is None or not (VECTOR_DIR / "node_modules" / "starknet").is_dir():
+        pytest.skip("starknet.js is not installed (cd tests/vectors && npm ci)")
+    for vector in SIGNIN_VECTORS:
+        starknet_node.chain.deploy_account(int(vector["account_address"], 16), int(vector["public_key"], 16))
+
+    result = subprocess.run(
+        [
+            "node",
+            str(VECTOR_DIR / "check_fake_node.mjs"),
+            starknet_node.url,
+            str(VECTOR_DIR / "starknet_js_vectors.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["spec_version"] == "0.10.2"
+    assert report["chain_id"] == "0x534e5f5345504f4c4941"
+    assert report["signatures"] and all(item["good"] and not item["forged"] for item in report["signatures"])
+    assert "starknet_call" in starknet_node.methods
