@@ -145,6 +145,7 @@ def _wallet_prove(
     purposes: tuple[str, ...],
     request: HttpRequest | None,
     actor: User | None,
+    failure_action: str,
 ) -> WalletChallenge:
     """Check the challenge, then ask the account contract. Returns the (not yet consumed) challenge.
 
@@ -161,7 +162,7 @@ def _wallet_prove(
         or challenge.used_at is not None
         or challenge.expires_at <= timezone.now()
     ):
-        _failure_record(address=address, reason="invalid_nonce", request=request, actor=actor)
+        _failure_record(action=failure_action, address=address, reason="invalid_nonce", request=request, actor=actor)
         raise InvalidNonce()
 
     msg_hash = starknet.message_hash(wallet_challenge_typed_data(challenge=challenge), address)
@@ -169,20 +170,24 @@ def _wallet_prove(
         valid = starknet.verify_signature(address, msg_hash, signature)
     except starknet.AccountNotDeployed as exc:
         _challenge_consume(challenge=challenge)
-        _failure_record(address=address, reason="account_not_deployed", request=request, actor=actor)
+        _failure_record(
+            action=failure_action, address=address, reason="account_not_deployed", request=request, actor=actor
+        )
         raise AccountNotDeployed() from exc
     except starknet.NodeError as exc:
         raise _upstream_error(exc) from exc
     if not valid:
         _challenge_consume(challenge=challenge)
-        _failure_record(address=address, reason="invalid_signature", request=request, actor=actor)
+        _failure_record(
+            action=failure_action, address=address, reason="invalid_signature", request=request, actor=actor
+        )
         raise InvalidSignature()
     return challenge
 
 
-def _failure_record(*, address: str, reason: str, request: HttpRequest | None, actor: User | None) -> None:
+def _failure_record(*, action: str, address: str, reason: str, request: HttpRequest | None, actor: User | None) -> None:
     activity_record(
-        action="auth.wallet_login_failed",
+        action=action,
         actor=actor,
         request=request,
         metadata={"reason": reason, "wallet_address": address},
@@ -215,6 +220,7 @@ def wallet_signin(
         purposes=(WalletChallenge.Purpose.SIGNIN,),
         request=request,
         actor=None,
+        failure_action="auth.wallet_login_failed",
     )
     with transaction.atomic():
         if not _challenge_consume(challenge=challenge):
@@ -252,6 +258,7 @@ def wallet_link(
         purposes=(WalletChallenge.Purpose.LINK, WalletChallenge.Purpose.SIGNIN),
         request=request,
         actor=user,
+        failure_action="auth.wallet_link_failed",
     )
     previous = user.wallet_address
     try:

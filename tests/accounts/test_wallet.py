@@ -594,12 +594,15 @@ def test_wallet_link_requires_authentication(api_client, wallet_node, alice_proo
     assert not challenge_used("alice-nonce-1")
 
 
-def test_wallet_link_bad_signature_is_401(user_client, wallet_node, wallet_signer):
+def test_wallet_link_bad_signature_is_401(user, user_client, wallet_node, wallet_signer):
     challenge_create(ALICE, "link-bad")
     signature = wallet_signer(ALICE.address, "link-bad", BOB.private_key)
     assert_error(
         user_client.post(LINK, proof(ALICE, "link-bad", signature), format="json"), 401, "auth.invalid_signature"
     )
+    failed = ActivityLog.objects.get(action="auth.wallet_link_failed")
+    assert failed.actor == user
+    assert failed.metadata == {"reason": "invalid_signature", "wallet_address": ALICE.address}
 
 
 def test_wallet_link_node_down_is_503(user_client, alice_proof, settings):
