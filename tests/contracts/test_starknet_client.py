@@ -1,9 +1,10 @@
 """contracts/starknet.py against the local Starknet node: real answers read back through starknet-py."""
 
+import asyncio
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from contracts import starknet
 from tests.starknet_node import (
@@ -553,3 +554,24 @@ def test_check_starknet_nodes_succeeds_when_all_are_fine(starknet_node):
     out = io.StringIO()
     call_command("check_starknet_nodes", stdout=out)
     assert "OK" in out.getvalue() and "0.10.2" in out.getvalue()
+
+
+def test_check_starknet_nodes_without_urls_is_an_error(settings):
+    settings.STARKNET_RPC_URLS = []
+    with pytest.raises(CommandError, match="STARKNET_RPC_URLS is empty"):
+        call_command("check_starknet_nodes")
+
+
+# --- Async twins ------------------------------------------------------------------------------------
+
+
+def test_async_twins_run_inside_an_event_loop(chain):
+    # Async code awaits the coroutines; the sync wrappers would refuse to run inside a loop.
+    async def read():
+        number = await starknet.get_block_number_async()
+        balance = await starknet.erc20_balance_of_async(addr(TOKEN), addr(ALICE))
+        with pytest.raises(RuntimeError):
+            starknet.get_block_number()
+        return number, balance
+
+    assert asyncio.run(read()) == (0, 500 * 10**6)
