@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import apis
+from accounts import apis, wallet_apis
 
 urlpatterns = [
     path("auth/register", apis.RegisterApi.as_view(), name="auth-register"),
@@ -12,5 +12,7 @@ urlpatterns = [
     path("auth/profile", apis.ProfileApi.as_view(), name="auth-profile"),
     path("auth/upload-profile-image", apis.ProfileImageUploadApi.as_view(), name="auth-upload-profile-image"),
     path("auth/oauth/config", apis.OAuthConfigApi.as_view(), name="auth-oauth-config"),
-    # Wallet sign-in (auth/wallet/challenge, auth/wallet, auth/wallet/link) is added with the wallet work.
+    path("auth/wallet/challenge", wallet_apis.WalletChallengeApi.as_view(), name="auth-wallet-challenge"),
+    path("auth/wallet", wallet_apis.WalletSigninApi.as_view(), name="auth-wallet"),
+    path("auth/wallet/link", wallet_apis.WalletLinkApi.as_view(), name="auth-wallet-link"),
 ]

@@ -6,6 +6,7 @@ start when a secret or the host list is missing: no secret has a usable default 
 
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -226,6 +227,18 @@ STARKNET_RPC_CONNECT_TIMEOUT = env.float("STARKNET_RPC_CONNECT_TIMEOUT", default
 STARKNET_SIGNIN_TTL = env.int("STARKNET_SIGNIN_TTL", default=300)
 STARKNET_TREASURY_ADDRESS = env.str("STARKNET_TREASURY_ADDRESS", default="")
 SIGNIN_APP_NAME = "BlocRA"
+# What the wallet shows the user in the SNIP-12 sign-in message: the web app's address and host name.
+# The host is a Cairo short string (at most 31 ASCII characters).
+STARKNET_SIGNIN_URI = (
+    env.str("STARKNET_SIGNIN_URI", default="")
+    or next(iter(env.list("CORS_ALLOWED_ORIGINS", default=[])), "")
+    or "http://localhost:5173"
+)
+STARKNET_SIGNIN_DOMAIN = env.str("STARKNET_SIGNIN_DOMAIN", default="") or (urlsplit(STARKNET_SIGNIN_URI).netloc or "")
+if not STARKNET_SIGNIN_DOMAIN or len(STARKNET_SIGNIN_DOMAIN) > 31 or not STARKNET_SIGNIN_DOMAIN.isascii():
+    raise ImproperlyConfigured(
+        "STARKNET_SIGNIN_DOMAIN must be 1 to 31 ASCII characters (set it when the host is longer)."
+    )
 
 # Reward tokens by symbol: contract address and decimals, per chain. USDC and USDT differ per chain;
 # an operator may override any address with STARKNET_TOKEN_<SYMBOL>_ADDRESS.

@@ -56,3 +56,52 @@ def _fresh_cache(request):
         request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
         cache.clear()
     yield
+
+
+# --- Starknet ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_starknet_node(settings):
+    """Factory of local Starknet JSON-RPC nodes (tests/starknet_node.py), all closed after the test.
+    `make_starknet_node(chain_id=...)` does not touch settings: list the URLs you want yourself."""
+    from tests.starknet_node import StarknetNode
+
+    nodes = []
+
+    def make(chain_id: str | None = None) -> StarknetNode:
+        node = StarknetNode(chain_id=chain_id or settings.STARKNET_CHAIN_ID)
+        nodes.append(node)
+        return node
+
+    yield make
+    for node in nodes:
+        node.close()
+
+
+@pytest.fixture
+def starknet_node(settings, make_starknet_node):
+    """A fresh local Starknet node for this test, the only URL in STARKNET_RPC_URLS."""
+    node = make_starknet_node()
+    settings.STARKNET_RPC_URLS = [node.url]
+    settings.STARKNET_RPC_TIMEOUT = 5.0
+    settings.STARKNET_RPC_CONNECT_TIMEOUT = 2.0
+    return node
+
+
+@pytest.fixture(scope="session")
+def wallet_signer():
+    """`sign(address, nonce, private_key, chain_id=..., hash_address=...) -> (r, s)`, memoised for the
+    whole session (tests/starknet_wallets.py): each distinct signature is computed once."""
+    from tests.starknet_wallets import sign
+
+    return sign
+
+
+@pytest.fixture
+def wallet_node(starknet_node):
+    """The local node with the fixed test wallets of tests/starknet_wallets.py deployed."""
+    from tests.starknet_wallets import deploy_wallets
+
+    deploy_wallets(starknet_node)
+    return starknet_node

@@ -1,0 +1,291 @@
+"""Sign in with a Starknet wallet: challenges, proof by the account contract (SNIP-6), sign-in and linking.
+
+The flow: `wallet_challenge_issue` stores a random nonce for an address and returns the SNIP-12 typed
+data to sign; `wallet_signin` / `wallet_link` rebuild that typed data from the stored challenge (the
+client never sends typed data or a hash), ask the account contract over RPC whether the signature is
+valid, and only then consume the nonce.
+
+When the nonce is consumed: after the chain answered, by one conditional UPDATE (`used_at IS NULL AND
+expires_at > now`), so of two concurrent uses at most one matches a row and a replay never passes.
+The RPC call happens before, outside any transaction. Node trouble (503/504/502) leaves the nonce
+unused, so the user can retry until it expires. A definitive "invalid signature" or "not deployed"
+answer consumes it: a nonce buys at most one verdict from the chain, so nobody can spend our RPC quota
+by replaying one nonce with guessed signatures.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import User, WalletChallenge
+from accounts.services import activity_record
+from blocra.errors import BadGateway, BadRequest, Conflict, GatewayTimeout, ServiceUnavailable, Unauthorized
+from contracts import starknet
+
+# --- Errors -----------------------------------------------------------------------------------------
+
+
+class InvalidNonce(Unauthorized):
+    code = "auth.invalid_nonce"
+    message = "The sign-in challenge is unknown, expired or already used: request a new one."
+
+
+class InvalidSignature(Unauthorized):
+    code = "auth.invalid_signature"
+    message = "The signature is not valid for this account and challenge."
+
+
+class AccountNotDeployed(BadRequest):
+    code = "auth.account_not_deployed"
+    message = "This account is not deployed on Starknet yet: deploy or activate your account first."
+
+
+class AccountDisabled(Unauthorized):
+    code = "auth.account_disabled"
+    message = "This account is disabled."
+
+
+class WalletTaken(Conflict):
+    code = "auth.wallet_taken"
+    message = "This wallet is already linked to another account."
+
+
+class StarknetUnavailable(ServiceUnavailable):
+    code = "starknet.unavailable"
+    message = "The Starknet node is unavailable; try again later."
+
+
+class StarknetTimeout(GatewayTimeout):
+    code = "starknet.timeout"
+    message = "The Starknet node did not answer in time; try again later."
+
+
+class StarknetBadGateway(BadGateway):
+    code = "starknet.bad_gateway"
+    message = "The Starknet node answered incorrectly; try again later."
+
+
+def _upstream_error(exc: starknet.NodeError) -> ServiceUnavailable | GatewayTimeout | BadGateway:
+    if isinstance(exc, starknet.NodeTimeout):
+        return StarknetTimeout()
+    if isinstance(exc, starknet.NodeUnavailable):
+        return StarknetUnavailable()
+    return StarknetBadGateway()
+
+
+# --- Challenges -------------------------------------------------------------------------------------
+
+_STATEMENTS = {
+    WalletChallenge.Purpose.SIGNIN: starknet.SIGNIN_STATEMENT,
+    WalletChallenge.Purpose.LINK: starknet.LINK_STATEMENT,
+}
+
+
+@dataclass(frozen=True)
+class IssuedChallenge:
+    challenge: WalletChallenge
+    typed_data: dict[str, Any]
+
+
+def _timestamp(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def wallet_challenge_typed_data(*, challenge: WalletChallenge) -> dict[str, Any]:
+    """The SNIP-12 typed data of a stored challenge, exactly as it was issued."""
+    return starknet.signin_typed_data(
+        address=challenge.address,
+        nonce=challenge.nonce,
+        issued_at=_timestamp(challenge.issued_at),
+        expires_at=_timestamp(challenge.expires_at),
+        statement=_STATEMENTS[WalletChallenge.Purpose(challenge.purpose)].format(app=settings.SIGNIN_APP_NAME),
+    )
+
+
+def wallet_challenge_issue(*, address: str, purpose: str = WalletChallenge.Purpose.SIGNIN) -> IssuedChallenge:
+    """Store a fresh single-use nonce for `address` (normalised) and return it with its typed data.
+    The nonce expires after STARKNET_SIGNIN_TTL seconds."""
+    # Whole seconds: the typed data carries Unix seconds and must be rebuilt identically later.
+    issued_at = timezone.now().replace(microsecond=0)
+    challenge = WalletChallenge.objects.create(
+        nonce=secrets.token_urlsafe(12),  # 16 URL-safe ASCII characters: a Cairo short string
+        address=starknet.normalize_account_address(address),
+        chain_id=settings.STARKNET_CHAIN_ID,
+        purpose=purpose,
+        issued_at=issued_at,
+        expires_at=issued_at + timedelta(seconds=settings.STARKNET_SIGNIN_TTL),
+    )
+    return IssuedChallenge(challenge=challenge, typed_data=wallet_challenge_typed_data(challenge=challenge))
+
+
+# --- Proof ------------------------------------------------------------------------------------------
+
+
+def _challenge_consume(*, challenge: WalletChallenge) -> bool:
+    """Mark the challenge used; False when it already was or has expired (the loser of a race)."""
+    now = timezone.now()
+    return bool(
+        WalletChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+    )
+
+
+def _wallet_prove(
+    *,
+    address: str,
+    nonce: str,
+    signature: list[int],
+    purposes: tuple[str, ...],
+    request: HttpRequest | None,
+    actor: User | None,
+    failure_action: str,
+) -> WalletChallenge:
+    """Check the challenge, then ask the account contract. Returns the (not yet consumed) challenge.
+
+    Raises InvalidNonce, InvalidSignature, AccountNotDeployed (the nonce is consumed for the last two)
+    and 502/503/504 for node trouble (the nonce stays usable).
+    """
+    address = starknet.normalize_account_address(address)
+    challenge = WalletChallenge.objects.filter(nonce=nonce).first()
+    if (
+        challenge is None
+        or challenge.address != address
+        or challenge.chain_id != settings.STARKNET_CHAIN_ID
+        or challenge.purpose not in purposes
+        or challenge.used_at is not None
+        or challenge.expires_at <= timezone.now()
+    ):
+        _failure_record(action=failure_action, address=address, reason="invalid_nonce", request=request, actor=actor)
+        raise InvalidNonce()
+
+    msg_hash = starknet.message_hash(wallet_challenge_typed_data(challenge=challenge), address)
+    try:
+        valid = starknet.verify_signature(address, msg_hash, signature)
+    except starknet.AccountNotDeployed as exc:
+        _challenge_consume(challenge=challenge)
+        _failure_record(
+            action=failure_action, address=address, reason="account_not_deployed", request=request, actor=actor
+        )
+        raise AccountNotDeployed() from exc
+    except starknet.NodeError as exc:
+        raise _upstream_error(exc) from exc
+    if not valid:
+        _challenge_consume(challenge=challenge)
+        _failure_record(
+            action=failure_action, address=address, reason="invalid_signature", request=request, actor=actor
+        )
+        raise InvalidSignature()
+    return challenge
+
+
+def _failure_record(*, action: str, address: str, reason: str, request: HttpRequest | None, actor: User | None) -> None:
+    activity_record(
+        action=action,
+        actor=actor,
+        request=request,
+        metadata={"reason": reason, "wallet_address": address},
+    )
+
+
+@dataclass(frozen=True)
+class SessionTokens:
+    access: str
+    refresh: str
+
+
+def _session_tokens(*, user: User) -> SessionTokens:
+    refresh = RefreshToken.for_user(user)
+    return SessionTokens(access=str(refresh.access_token), refresh=str(refresh))
+
+
+def wallet_signin(
+    *, address: str, nonce: str, signature: list[int], request: HttpRequest | None = None
+) -> tuple[User, SessionTokens]:
+    """Sign in (creating the account on first use) with a signature over a sign-in challenge.
+
+    Raises InvalidNonce, InvalidSignature (401), AccountNotDeployed (400), AccountDisabled (401) and
+    502/503/504 when the Starknet node fails.
+    """
+    challenge = _wallet_prove(
+        address=address,
+        nonce=nonce,
+        signature=signature,
+        purposes=(WalletChallenge.Purpose.SIGNIN,),
+        request=request,
+        actor=None,
+        failure_action="auth.wallet_login_failed",
+    )
+    with transaction.atomic():
+        if not _challenge_consume(challenge=challenge):
+            raise InvalidNonce()
+        # get_or_create retries the read when a concurrent first sign-in of the same wallet won.
+        user, created = User.objects.get_or_create(
+            wallet_address=challenge.address, defaults={"password": make_password(None)}
+        )
+        if not user.is_active:
+            raise AccountDisabled()
+        activity_record(
+            action="auth.wallet_login",
+            actor=user,
+            request=request,
+            target_type="user",
+            target_id=user.pk,
+            metadata={"wallet_address": challenge.address, "created": created},
+        )
+        tokens = _session_tokens(user=user)
+    return user, tokens
+
+
+def wallet_link(
+    *, user: User, address: str, nonce: str, signature: list[int], request: HttpRequest | None = None
+) -> User:
+    """Link the wallet proven by `signature` to `user` (replacing a previously linked one).
+
+    Raises InvalidNonce, InvalidSignature (401), AccountNotDeployed (400), WalletTaken (409) and
+    502/503/504 when the Starknet node fails.
+    """
+    challenge = _wallet_prove(
+        address=address,
+        nonce=nonce,
+        signature=signature,
+        purposes=(WalletChallenge.Purpose.LINK, WalletChallenge.Purpose.SIGNIN),
+        request=request,
+        actor=user,
+        failure_action="auth.wallet_link_failed",
+    )
+    previous = user.wallet_address
+    try:
+        with transaction.atomic():
+            if not _challenge_consume(challenge=challenge):
+                raise InvalidNonce()
+            if User.objects.filter(wallet_address=challenge.address).exclude(pk=user.pk).exists():
+                raise WalletTaken()
+            user.wallet_address = challenge.address
+            user.save(update_fields=["wallet_address", "updated_at"])
+            activity_record(
+                action="auth.wallet_link",
+                actor=user,
+                request=request,
+                target_type="user",
+                target_id=user.pk,
+                metadata={"wallet_address": challenge.address, "previous": previous},
+            )
+    except IntegrityError as exc:
+        # Another account took the wallet between the check and the write.
+        user.wallet_address = previous
+        raise WalletTaken() from exc
+    return user
+
+
+def wallet_challenges_purge(*, expired_before: datetime) -> int:
+    """Delete challenges (used or not) that expired before `expired_before`; returns how many.
+    Anyone may request challenges, so the table is kept short by running this regularly."""
+    deleted, _ = WalletChallenge.objects.filter(expires_at__lt=expired_before).delete()
+    return deleted

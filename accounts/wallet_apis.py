@@ -1,0 +1,94 @@
+"""HTTP endpoints of Starknet wallet sign-in: challenge, sign-in, link."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import wallet
+from accounts.wallet_serializers import (
+    ChallengeQuerySerializer,
+    ChallengeResponseSerializer,
+    WalletAuthResponseSerializer,
+    WalletErrorSerializer,
+    WalletLinkResponseSerializer,
+    WalletProofSerializer,
+    WalletUserSerializer,
+)
+
+_ERRORS = {status: WalletErrorSerializer for status in (400, 401, 502, 503, 504)}
+
+
+class WalletChallengeApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="auth_wallet_challenge",
+        parameters=[
+            OpenApiParameter("address", OpenApiTypes.STR, required=True, description="Starknet account address."),
+            OpenApiParameter("purpose", OpenApiTypes.STR, enum=["signin", "link"], description="Default `signin`."),
+        ],
+        responses={200: ChallengeResponseSerializer, 400: WalletErrorSerializer},
+        summary="Issue a single-use SNIP-12 sign-in challenge for a wallet",
+        tags=["auth"],
+    )
+    def get(self, request: Request) -> Response:
+        query = ChallengeQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        issued = wallet.wallet_challenge_issue(**query.validated_data)
+        data = {
+            "nonce": issued.challenge.nonce,
+            "typed_data": issued.typed_data,
+            "expires_at": issued.challenge.expires_at,
+        }
+        return Response(ChallengeResponseSerializer({"success": True, "data": data}).data)
+
+
+class WalletSigninApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="auth_wallet_signin",
+        request=WalletProofSerializer,
+        responses={200: WalletAuthResponseSerializer, **_ERRORS},
+        summary="Sign in with a signature of the challenge, checked by the account contract (SNIP-6)",
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        proof = WalletProofSerializer(data=request.data)
+        proof.is_valid(raise_exception=True)
+        user, tokens = wallet.wallet_signin(
+            address=proof.validated_data["wallet_address"],
+            nonce=proof.validated_data["nonce"],
+            signature=proof.validated_data["signature"],
+            request=request,
+        )
+        body = {"success": True, "token": tokens.access, "refresh_token": tokens.refresh, "user": user}
+        return Response(WalletAuthResponseSerializer(body).data)
+
+
+class WalletLinkApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="auth_wallet_link",
+        request=WalletProofSerializer,
+        responses={200: WalletLinkResponseSerializer, **_ERRORS, 409: WalletErrorSerializer},
+        summary="Prove a wallet and link it to the signed-in account",
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        proof = WalletProofSerializer(data=request.data)
+        proof.is_valid(raise_exception=True)
+        user = wallet.wallet_link(
+            user=request.user,
+            address=proof.validated_data["wallet_address"],
+            nonce=proof.validated_data["nonce"],
+            signature=proof.validated_data["signature"],
+            request=request,
+        )
+        return Response({"success": True, "data": {"user": WalletUserSerializer(user).data}})
