@@ -23,10 +23,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User, WalletChallenge
-from accounts.services import activity_record
+from accounts.services import SessionTokens, activity_record, session_create
 from blocra.errors import BadGateway, BadRequest, Conflict, GatewayTimeout, ServiceUnavailable, Unauthorized
 from contracts import starknet
 
@@ -194,17 +193,6 @@ def _failure_record(*, action: str, address: str, reason: str, request: HttpRequ
     )
 
 
-@dataclass(frozen=True)
-class SessionTokens:
-    access: str
-    refresh: str
-
-
-def _session_tokens(*, user: User) -> SessionTokens:
-    refresh = RefreshToken.for_user(user)
-    return SessionTokens(access=str(refresh.access_token), refresh=str(refresh))
-
-
 def wallet_signin(
     *, address: str, nonce: str, signature: list[int], request: HttpRequest | None = None
 ) -> tuple[User, SessionTokens]:
@@ -239,7 +227,7 @@ def wallet_signin(
             target_id=user.pk,
             metadata={"wallet_address": challenge.address, "created": created},
         )
-        tokens = _session_tokens(user=user)
+        tokens = session_create(user=user)
     return user, tokens
 
 

@@ -8,17 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import wallet
-from accounts.wallet_serializers import (
-    ChallengeQuerySerializer,
-    ChallengeResponseSerializer,
-    WalletAuthResponseSerializer,
-    WalletErrorSerializer,
-    WalletLinkResponseSerializer,
-    WalletProofSerializer,
-    WalletUserSerializer,
-)
+from accounts.serializers import AuthErrorSerializer, AuthResponseSerializer, UserEnvelopeSerializer, UserSerializer
+from accounts.wallet_serializers import ChallengeQuerySerializer, ChallengeResponseSerializer, WalletProofSerializer
 
-_ERRORS = {status: WalletErrorSerializer for status in (400, 401, 502, 503, 504)}
+_ERRORS = {status: AuthErrorSerializer for status in (400, 401, 502, 503, 504)}
 
 
 class WalletChallengeApi(APIView):
@@ -31,7 +24,7 @@ class WalletChallengeApi(APIView):
             OpenApiParameter("address", OpenApiTypes.STR, required=True, description="Starknet account address."),
             OpenApiParameter("purpose", OpenApiTypes.STR, enum=["signin", "link"], description="Default `signin`."),
         ],
-        responses={200: ChallengeResponseSerializer, 400: WalletErrorSerializer},
+        responses={200: ChallengeResponseSerializer, 400: AuthErrorSerializer},
         summary="Issue a single-use SNIP-12 sign-in challenge for a wallet",
         tags=["auth"],
     )
@@ -54,7 +47,7 @@ class WalletSigninApi(APIView):
     @extend_schema(
         operation_id="auth_wallet_signin",
         request=WalletProofSerializer,
-        responses={200: WalletAuthResponseSerializer, **_ERRORS},
+        responses={200: AuthResponseSerializer, **_ERRORS},
         summary="Sign in with a signature of the challenge, checked by the account contract (SNIP-6)",
         tags=["auth"],
     )
@@ -68,7 +61,7 @@ class WalletSigninApi(APIView):
             request=request,
         )
         body = {"success": True, "token": tokens.access, "refresh_token": tokens.refresh, "user": user}
-        return Response(WalletAuthResponseSerializer(body).data)
+        return Response(AuthResponseSerializer(body).data)
 
 
 class WalletLinkApi(APIView):
@@ -77,7 +70,7 @@ class WalletLinkApi(APIView):
     @extend_schema(
         operation_id="auth_wallet_link",
         request=WalletProofSerializer,
-        responses={200: WalletLinkResponseSerializer, **_ERRORS, 409: WalletErrorSerializer},
+        responses={200: UserEnvelopeSerializer, **_ERRORS, 409: AuthErrorSerializer},
         summary="Prove a wallet and link it to the signed-in account",
         tags=["auth"],
     )
@@ -91,4 +84,4 @@ class WalletLinkApi(APIView):
             signature=proof.validated_data["signature"],
             request=request,
         )
-        return Response({"success": True, "data": {"user": WalletUserSerializer(user).data}})
+        return Response({"success": True, "data": {"user": UserSerializer(user).data}})

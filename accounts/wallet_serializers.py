@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User, WalletChallenge
+from accounts.models import WalletChallenge
 from contracts import starknet
 
 MAX_SIGNATURE_LENGTH = 32
@@ -78,37 +78,3 @@ class _ChallengeDataSerializer(serializers.Serializer):
 class ChallengeResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField(default=True)
     data = _ChallengeDataSerializer()
-
-
-class WalletUserSerializer(serializers.ModelSerializer):
-    """The contract's `User` (private until the auth API's UserSerializer is shared)."""
-
-    class Meta:
-        model = User
-        fields = ["id", "email", "username", "wallet_address", "role", "profile_picture", "created_at"]
-        read_only_fields = fields
-
-
-class WalletAuthResponseSerializer(serializers.Serializer):
-    """The contract's `AuthResponse`."""
-
-    success = serializers.BooleanField(default=True)
-    token = serializers.CharField(help_text="Access JWT (short-lived).")
-    refresh_token = serializers.CharField(help_text="Refresh JWT.")
-    user = WalletUserSerializer()
-
-
-class _UserDataSerializer(serializers.Serializer):
-    user = WalletUserSerializer()
-
-
-class WalletLinkResponseSerializer(serializers.Serializer):
-    success = serializers.BooleanField(default=True)
-    data = _UserDataSerializer()
-
-
-class WalletErrorSerializer(serializers.Serializer):
-    success = serializers.BooleanField(default=False)
-    message = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
