@@ -14,6 +14,7 @@ from starknet_py.hash.utils import private_to_stark_key
 
 from accounts.models import User
 from contracts import starknet
+from tests.services import require_service
 from tests.starknet_wallets import challenge_create
 
 VECTORS = json.loads((Path(__file__).parent.parent / "vectors" / "starknet_js_vectors.json").read_text())
@@ -97,9 +98,13 @@ VECTOR_DIR = Path(__file__).parent.parent / "vectors"
 
 
 def test_starknet_js_client_works_against_the_local_node(starknet_node):
-    # Needs Node and `npm ci` in tests/vectors (not part of the Python set-up): skipped without them.
-    if shutil.which("node") is None or not (VECTOR_DIR / "node_modules" / "starknet").is_dir():
-        pytest.skip("starknet.js is not installed (cd tests/vectors && npm ci)")
+    # Needs Node and `npm ci` in tests/vectors (not part of the Python set-up): skipped without them
+    # outside CI; .ci/run installs them, so in CI their absence fails.
+    require_service(
+        "starknet.js",
+        shutil.which("node") is not None and (VECTOR_DIR / "node_modules" / "starknet").is_dir(),
+        "cd tests/vectors && npm ci",
+    )
     for vector in SIGNIN_VECTORS:
         starknet_node.chain.deploy_account(int(vector["account_address"], 16), int(vector["public_key"], 16))
 
