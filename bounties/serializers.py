@@ -1,0 +1,233 @@
+"""Input validation of the bounties API, and the output shapes the OpenAPI schema documents.
+
+Responses are built by `bounties.representations`; the output serializers below only describe them.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from blocra.amounts import AMOUNT_DECIMALS, parse_amount
+from bounties.models import Bounty, BountyParticipant, Reward, Submission
+from bounties.selectors import ORDERINGS
+from bounties.tokens import decimal_places, token_normalize
+
+TEXT_MAX = 20_000
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}], "example": "150.5"})
+class AmountInputField(serializers.Field):
+    """A positive token amount from a JSON string or number (parsed as Decimal, never through a float)."""
+
+    default_error_messages = {
+        "invalid": "Enter a decimal number as a string or a number.",
+        "not_positive": "Must be greater than zero.",
+        "too_large": "Must be at most {max}.",
+        "too_precise": "At most {places} decimal places.",
+    }
+
+    def to_internal_value(self, data) -> Decimal:
+        if isinstance(data, float):
+            # Only reached when a caller bypasses DecimalJSONParser; repr() is the float's shortest text.
+            data = repr(data)
+        if isinstance(data, bool) or not isinstance(data, str | int | Decimal):
+            self.fail("invalid")
+        try:
+            amount = parse_amount(data)
+        except ValueError:
+            self.fail("invalid")
+        if amount <= 0:
+            self.fail("not_positive")
+        if amount > settings.MAX_REWARD_AMOUNT:
+            self.fail("too_large", max=settings.MAX_REWARD_AMOUNT)
+        if decimal_places(amount) > AMOUNT_DECIMALS:
+            self.fail("too_precise", places=AMOUNT_DECIMALS)
+        return amount
+
+    def to_representation(self, value):
+        return str(value)
+
+
+class TokenInputField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 70)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> str:
+        text = super().to_internal_value(data)
+        try:
+            return token_normalize(text)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+def _future(value):
+    if value is not None and value <= timezone.now():
+        raise serializers.ValidationError("The deadline must be in the future.")
+    return value
+
+
+class BountyWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(min_length=3, max_length=200)
+    description = serializers.CharField(max_length=TEXT_MAX)
+    reward_amount = AmountInputField()
+    reward_token = TokenInputField()
+    difficulty = serializers.ChoiceField(choices=Bounty.Difficulty.choices)
+    category = serializers.CharField(min_length=1, max_length=64)
+    deadline = serializers.DateTimeField(required=False, allow_null=True, validators=[_future])
+    max_participants = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10_000)
+    requirements = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=TEXT_MAX)
+
+
+class BountyCreateSerializer(BountyWriteSerializer):
+    """POST /bounties. `created_by` and `status` are not accepted: the caller creates an open bounty."""
+
+
+class BountyUpdateSerializer(BountyWriteSerializer):
+    """PUT and PATCH /bounties/{id}: any writable field, plus `status`; fields not sent stay unchanged."""
+
+    status = serializers.ChoiceField(choices=Bounty.Status.choices, required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send at least one field to change.")
+        return attrs
+
+
+class BountyListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[*Bounty.Status.values, "active"], required=False)
+    category = serializers.CharField(required=False, max_length=64)
+    difficulty = serializers.ChoiceField(choices=Bounty.Difficulty.values, required=False)
+    reward_token = TokenInputField(required=False)
+    created_by = serializers.IntegerField(required=False, min_value=1)
+    search = serializers.CharField(required=False, max_length=200)
+    ordering = serializers.ChoiceField(choices=list(ORDERINGS), required=False, default="-created_at")
+
+    def validate_status(self, value: str) -> str:
+        return Bounty.Status.OPEN if value == "active" else value
+
+
+class MineQuerySerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=["creator", "participant"], required=False)
+
+
+class RewardListQuerySerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=["winner", "creator"], required=False)
+
+
+class SubmissionCreateSerializer(serializers.Serializer):
+    content = serializers.CharField(min_length=1, max_length=TEXT_MAX)
+
+
+class SubmissionReviewSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[Submission.Status.APPROVED, Submission.Status.REJECTED])
+    feedback = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=TEXT_MAX)
+
+
+class WinnerSerializer(serializers.Serializer):
+    winnerId = serializers.IntegerField(required=False, min_value=1)  # the app's camelCase field name
+    submission_id = serializers.UUIDField(required=False)
+
+    def validate(self, attrs):
+        if "winnerId" not in attrs and "submission_id" not in attrs:
+            raise serializers.ValidationError({"winnerId": ["Give winnerId or submission_id."]})
+        return attrs
+
+
+# --- Output shapes (documentation of bounties.representations) --------------------------------------
+
+
+class CreatorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField(allow_null=True)
+    wallet_address = serializers.CharField(allow_null=True)
+
+
+class BountySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    reward_amount = serializers.CharField(help_text='Decimal string, e.g. "150.5".')
+    reward_token = serializers.CharField(help_text="STRK, ETH, USDC, USDT or a token contract address.")
+    status = serializers.ChoiceField(choices=Bounty.Status.choices)
+    difficulty = serializers.ChoiceField(choices=Bounty.Difficulty.choices)
+    category = serializers.CharField()
+    created_by = serializers.IntegerField()
+    creator = CreatorSerializer()
+    deadline = serializers.DateTimeField(allow_null=True)
+    max_participants = serializers.IntegerField(allow_null=True)
+    participant_count = serializers.IntegerField()
+    submission_count = serializers.IntegerField()
+    requirements = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class ParticipantSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    bounty_id = serializers.UUIDField()
+    user_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=BountyParticipant.Status.choices)
+    joined_at = serializers.DateTimeField()
+
+
+class SubmissionSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    bounty_id = serializers.UUIDField()
+    user_id = serializers.IntegerField()
+    content = serializers.CharField()
+    status = serializers.ChoiceField(choices=Submission.Status.choices)
+    feedback = serializers.CharField(allow_null=True)
+    submitted_at = serializers.DateTimeField()
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+
+
+class RewardSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    bounty_id = serializers.UUIDField()
+    user_id = serializers.IntegerField()
+    amount = serializers.CharField(help_text='Decimal string, e.g. "150.5".')
+    token = serializers.CharField()
+    recipient_address = serializers.CharField(allow_null=True, help_text="Null until the winner links a wallet.")
+    transaction_hash = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=Reward.Status.choices)
+    created_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+
+
+class WinnerDataSerializer(serializers.Serializer):
+    bounty = BountySerializer()
+    reward = RewardSerializer()
+
+
+class WinnerResponseSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    data = WinnerDataSerializer()
+
+
+class TopHunterSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    username = serializers.CharField(allow_null=True)
+    rewards_won = serializers.IntegerField()
+
+
+class StatsDataSerializer(serializers.Serializer):
+    total_bounties = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+    total_participants = serializers.IntegerField()
+    total_submissions = serializers.IntegerField()
+    rewards_paid = serializers.DictField(child=serializers.CharField(), help_text="Decimal string per token.")
+    top_hunters = TopHunterSerializer(many=True)
+
+
+class StatsResponseSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    data = StatsDataSerializer()
+
+
+class MessageResponseSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
