@@ -238,7 +238,9 @@ def test_submit_past_deadline_is_409(clients, bounty, joined):
     assert_error(response, 409, "bounties.deadline_passed")
 
 
-@pytest.mark.parametrize("body", [{}, {"content": ""}, {"content": "x" * 20_001}, {"content": ["x"]}, {"content": None}])
+@pytest.mark.parametrize(
+    "body", [{}, {"content": ""}, {"content": "x" * 20_001}, {"content": ["x"]}, {"content": None}]
+)
 def test_submit_bad_content_is_400(clients, bounty, joined, body):
     response = clients["participant"].post(f"/api/bounties/{bounty.pk}/submit", body, format="json")
     assert_error(response, 400, "request.validation_failed")
