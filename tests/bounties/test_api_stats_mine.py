@@ -77,4 +77,3 @@ def test_mine_anonymous_401_bad_role_400(clients):
 
 def test_mine_is_empty_for_stranger(clients, mine):
     assert clients["stranger"].get("/api/bounties/mine").json() == []
-
