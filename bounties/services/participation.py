@@ -40,8 +40,10 @@ def _bounty_for_participation(bounty_id: uuid.UUID) -> Bounty:
 
 
 def _join_refusal(bounty_id: uuid.UUID, now: datetime) -> ApiError:
-    """Why the conditional increment matched no row: not open, past the deadline, or full."""
-    bounty = Bounty.objects.only("status", "deadline").get(pk=bounty_id)
+    """Why the conditional increment matched no row: gone, not open, past the deadline, or full."""
+    bounty = Bounty.objects.only("status", "deadline").filter(pk=bounty_id).first()
+    if bounty is None:  # deleted since it was read
+        return BountyNotFound()
     if bounty.status != Status.OPEN:
         return BountyNotOpen()
     if bounty.deadline is not None and bounty.deadline <= now:
