@@ -15,6 +15,7 @@ from bounties import selectors, services
 from bounties.parsers import DecimalJSONParser
 from bounties.representations import (
     bounty_representation,
+    bounty_row_representation,
     participant_representation,
     reward_representation,
     submission_representation,
@@ -35,6 +36,7 @@ from bounties.serializers import (
     SubmissionSerializer,
     WinnerResponseSerializer,
     WinnerSerializer,
+    bounty_list_filters_parse,
 )
 
 BOUNTIES = ["bounties"]
@@ -69,8 +71,8 @@ class BountyListCreateApi(APIView):
         summary="List bounties (filters, search, ordering, pagination)",
     )
     def get(self, request: Request) -> Response:
-        filters = selectors.BountyFilters(**query_params(BountyListQuerySerializer, request))
-        return paginated(request, self, selectors.bounty_list(filters=filters), bounty_representation)
+        filters = bounty_list_filters_parse(request.query_params)
+        return paginated(request, self, selectors.bounty_list(filters=filters), bounty_row_representation)
 
     @extend_schema(
         request=BountyCreateSerializer, responses={201: BountySerializer}, tags=BOUNTIES, summary="Create a bounty"
@@ -141,7 +143,9 @@ class BountyMineApi(APIView):
     )
     def get(self, request: Request) -> Response:
         role = query_params(MineQuerySerializer, request).get("role")
-        return paginated(request, self, selectors.bounty_list_mine(user=request.user, role=role), bounty_representation)
+        return paginated(
+            request, self, selectors.bounty_list_mine(user=request.user, role=role), bounty_row_representation
+        )
 
 
 class BountyJoinApi(APIView):

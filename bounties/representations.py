@@ -1,8 +1,9 @@
 """JSON shapes of the API's Bounty, Participant, Submission and Reward, built as plain dicts.
 
 The bounty list is the hottest page of the app, so its rows are built by these functions rather than
-by ModelSerializers: no per-field serializer machinery, no per-row queries (the creator comes from
-`select_related`, the counts from the maintained counter columns). `bounties.serializers` holds the
+by ModelSerializers: no per-field serializer machinery, no per-row queries (the creator is joined in,
+the counts come from the maintained counter columns), and for lists no model instances either
+(`bounty_row_representation` reads the tuples of `BountyQuerySet.as_rows()`). `bounties.serializers` holds the
 matching output serializers the OpenAPI schema documents; a test keeps both in step.
 """
 
@@ -41,6 +42,49 @@ def bounty_representation(bounty: Bounty) -> dict[str, Any]:
         "requirements": bounty.requirements,
         "created_at": format_datetime(bounty.created_at),
         "updated_at": format_datetime(bounty.updated_at),
+    }
+
+
+def bounty_row_representation(row: tuple) -> dict[str, Any]:
+    """`bounty_representation` from a `BountyQuerySet.as_rows()` tuple: the list path, no model built."""
+    (
+        bounty_id,
+        title,
+        description,
+        reward_amount,
+        reward_token,
+        status,
+        difficulty,
+        category,
+        creator_id,
+        creator_username,
+        creator_wallet,
+        deadline,
+        max_participants,
+        participant_count,
+        submission_count,
+        requirements,
+        created_at,
+        updated_at,
+    ) = row
+    return {
+        "id": str(bounty_id),
+        "title": title,
+        "description": description,
+        "reward_amount": format_amount(reward_amount),
+        "reward_token": reward_token,
+        "status": status,
+        "difficulty": difficulty,
+        "category": category,
+        "created_by": creator_id,
+        "creator": {"id": creator_id, "username": creator_username, "wallet_address": creator_wallet},
+        "deadline": format_datetime(deadline),
+        "max_participants": max_participants,
+        "participant_count": participant_count,
+        "submission_count": submission_count,
+        "requirements": requirements,
+        "created_at": format_datetime(created_at),
+        "updated_at": format_datetime(updated_at),
     }
 
 

@@ -53,9 +53,9 @@ def bounty_get(*, bounty_id: uuid.UUID) -> Bounty:
         raise BountyNotFound() from None
 
 
-def bounty_list(*, filters: BountyFilters) -> QuerySet[Bounty]:
-    """Public listing: every bounty is public; filters and search narrow it."""
-    queryset = Bounty.objects.for_listing()
+def bounty_list(*, filters: BountyFilters) -> QuerySet:
+    """Public listing as `as_rows()` tuples: every bounty is public; filters and search narrow it."""
+    queryset = Bounty.objects.all()
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.category:
@@ -68,11 +68,12 @@ def bounty_list(*, filters: BountyFilters) -> QuerySet[Bounty]:
         queryset = queryset.filter(created_by_id=filters.created_by)
     if filters.search:
         queryset = queryset.filter(Q(title__icontains=filters.search) | Q(description__icontains=filters.search))
-    return queryset.order_by(*ORDERINGS[filters.ordering])
+    return queryset.order_by(*ORDERINGS[filters.ordering]).as_rows()
 
 
-def bounty_list_mine(*, user: User, role: str | None) -> QuerySet[Bounty]:
-    """Bounties the user created (`creator`), takes part in actively (`participant`), or either (None)."""
+def bounty_list_mine(*, user: User, role: str | None) -> QuerySet:
+    """Bounties (as `as_rows()` tuples) the user created (`creator`), takes part in actively
+    (`participant`), or either (None)."""
     joined = BountyParticipant.objects.filter(user=user, status=BountyParticipant.Status.ACTIVE).values("bounty_id")
     if role == "creator":
         condition = Q(created_by=user)
@@ -80,7 +81,7 @@ def bounty_list_mine(*, user: User, role: str | None) -> QuerySet[Bounty]:
         condition = Q(id__in=joined)
     else:
         condition = Q(created_by=user) | Q(id__in=joined)
-    return Bounty.objects.for_listing().filter(condition).order_by("-created_at", "-id")
+    return Bounty.objects.filter(condition).order_by("-created_at", "-id").as_rows()
 
 
 def participant_list(*, bounty_id: uuid.UUID) -> QuerySet[BountyParticipant]:

@@ -4,14 +4,16 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
+from bounties.models import Bounty
 from bounties.representations import (
     bounty_representation,
+    bounty_row_representation,
     participant_representation,
     reward_representation,
     submission_representation,
 )
 from bounties.serializers import BountySerializer, ParticipantSerializer, RewardSerializer, SubmissionSerializer
-from tests.factories import BountyFactory, ParticipantFactory, RewardFactory, SubmissionFactory
+from tests.factories import BountyFactory, ParticipantFactory, RewardFactory, SubmissionFactory, UserFactory, wallet_for
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +69,14 @@ def test_schema_documents_bounty_routes(client):
 )
 def test_documented_fields_match_served_fields(serializer, render, factory):
     assert set(render(factory())) == set(serializer().fields)
+
+
+@pytest.mark.parametrize("deadline_none", [False, True])
+def test_list_rows_render_like_instances(deadline_none):
+    creator = UserFactory(wallet_address=wallet_for(9))
+    bounty = BountyFactory(created_by=creator, max_participants=3, requirements="Rust", reward_amount="0.25")
+    if deadline_none:
+        Bounty.objects.filter(pk=bounty.pk).update(deadline=None, requirements=None, max_participants=None)
+    instance = Bounty.objects.for_listing().get(pk=bounty.pk)
+    row = Bounty.objects.filter(pk=bounty.pk).as_rows().get()
+    assert bounty_row_representation(row) == bounty_representation(instance)
