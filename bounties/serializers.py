@@ -66,6 +66,14 @@ class TokenInputField(serializers.CharField):
             raise serializers.ValidationError(str(exc)) from None
 
 
+class StatusChoiceField(serializers.ChoiceField):
+    """A `status` choice, documented as the enum component `enum_name` (bounties.schema)."""
+
+    def __init__(self, *, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(**kwargs)
+
+
 def _future(value):
     if value is not None and value <= timezone.now():
         raise serializers.ValidationError("The deadline must be in the future.")
@@ -91,7 +99,7 @@ class BountyCreateSerializer(BountyWriteSerializer):
 class BountyUpdateSerializer(BountyWriteSerializer):
     """PUT and PATCH /bounties/{id}: any writable field, plus `status`; fields not sent stay unchanged."""
 
-    status = serializers.ChoiceField(choices=Bounty.Status.choices, required=False)
+    status = StatusChoiceField(choices=Bounty.Status.choices, required=False, enum_name="BountyStatusEnum")
 
     def validate(self, attrs):
         if not attrs:
@@ -102,7 +110,9 @@ class BountyUpdateSerializer(BountyWriteSerializer):
 class BountyListQuerySerializer(serializers.Serializer):
     """Documents the list's query parameters; `bounty_list_filters_parse` applies them."""
 
-    status = serializers.ChoiceField(choices=[*Bounty.Status.values, "active"], required=False)
+    status = StatusChoiceField(
+        choices=[*Bounty.Status.values, "active"], required=False, enum_name="BountyStatusFilterEnum"
+    )
     category = serializers.CharField(required=False, max_length=64)
     difficulty = serializers.ChoiceField(choices=Bounty.Difficulty.values, required=False)
     reward_token = TokenInputField(required=False)
@@ -178,7 +188,9 @@ class SubmissionCreateSerializer(serializers.Serializer):
 
 
 class SubmissionReviewSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[Submission.Status.APPROVED, Submission.Status.REJECTED])
+    status = StatusChoiceField(
+        choices=[Submission.Status.APPROVED, Submission.Status.REJECTED], enum_name="ReviewOutcomeEnum"
+    )
     feedback = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=TEXT_MAX)
 
 
@@ -207,7 +219,7 @@ class BountySerializer(serializers.Serializer):
     description = serializers.CharField()
     reward_amount = serializers.CharField(help_text='Decimal string, e.g. "150.5".')
     reward_token = serializers.CharField(help_text="STRK, ETH, USDC, USDT or a token contract address.")
-    status = serializers.ChoiceField(choices=Bounty.Status.choices)
+    status = StatusChoiceField(choices=Bounty.Status.choices, enum_name="BountyStatusEnum")
     difficulty = serializers.ChoiceField(choices=Bounty.Difficulty.choices)
     category = serializers.CharField()
     created_by = serializers.IntegerField()
@@ -225,7 +237,7 @@ class ParticipantSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     bounty_id = serializers.UUIDField()
     user_id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=BountyParticipant.Status.choices)
+    status = StatusChoiceField(choices=BountyParticipant.Status.choices, enum_name="ParticipantStatusEnum")
     joined_at = serializers.DateTimeField()
 
 
@@ -234,7 +246,7 @@ class SubmissionSerializer(serializers.Serializer):
     bounty_id = serializers.UUIDField()
     user_id = serializers.IntegerField()
     content = serializers.CharField()
-    status = serializers.ChoiceField(choices=Submission.Status.choices)
+    status = StatusChoiceField(choices=Submission.Status.choices, enum_name="SubmissionStatusEnum")
     feedback = serializers.CharField(allow_null=True)
     submitted_at = serializers.DateTimeField()
     reviewed_at = serializers.DateTimeField(allow_null=True)
@@ -248,7 +260,7 @@ class RewardSerializer(serializers.Serializer):
     token = serializers.CharField()
     recipient_address = serializers.CharField(allow_null=True, help_text="Null until the winner links a wallet.")
     transaction_hash = serializers.CharField(allow_null=True)
-    status = serializers.ChoiceField(choices=Reward.Status.choices)
+    status = StatusChoiceField(choices=Reward.Status.choices, enum_name="RewardStatusEnum")
     created_at = serializers.DateTimeField()
     paid_at = serializers.DateTimeField(allow_null=True)
 
