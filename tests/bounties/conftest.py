@@ -14,12 +14,6 @@ from tests.factories import AdminFactory, BountyFactory, UserFactory
 PERSONAS = ("owner", "participant", "stranger", "admin", "anonymous")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Personas get a password from the factory; nothing here signs in with it, so skip Argon2's cost."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def owner(db):
     return UserFactory(username="owner")
