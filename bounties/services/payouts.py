@@ -220,15 +220,16 @@ def _refusal_record(
 ) -> None:
     """Log a refusal. A processing reward whose own recorded transaction was refused becomes `failed`
     (conditionally: never a reward a concurrent check has just paid)."""
-    action = "reward.payout_refused"
-    with transaction.atomic():
-        if reward.status == Reward.Status.PROCESSING and reward.transaction_hash == tx_hash:
+    details = {"code": refusal.code, "reason": refusal.message}
+    if reward.status == Reward.Status.PROCESSING and reward.transaction_hash == tx_hash:
+        with transaction.atomic():
             failed = Reward.objects.filter(
                 pk=reward.pk, status=Reward.Status.PROCESSING, transaction_hash=tx_hash
             ).update(status=Reward.Status.FAILED, failure_reason=refusal.message, updated_at=timezone.now())
-            if failed:
-                action = "reward.payout_failed"
-        _activity(reward, action, actor, request, tx_hash, code=refusal.code, reason=refusal.message)
+            action = "reward.payout_failed" if failed else "reward.payout_refused"
+            _activity(reward, action, actor, request, tx_hash, **details)
+        return
+    _activity(reward, "reward.payout_refused", actor, request, tx_hash, **details)
 
 
 def _activity(reward: Reward, action: str, actor, request, tx_hash: str, **metadata) -> None:
