@@ -313,8 +313,9 @@ class RewardVerifyApi(APIView):
         summary="Check a reward's payout transaction again (bounty owner or admin; safe to retry)",
         description=(
             "A `processing` reward becomes `paid` once its transaction is accepted; a paid reward is returned "
-            "unchanged. A recorded transaction that turns out not to pay the reward is refused (400) and the "
-            "reward becomes `failed`, so that another transaction can be submitted."
+            "unchanged. A recorded transaction that turns out not to pay the reward is refused as by the payout "
+            "endpoint (400, or 409 when its transfer pays another reward) and the reward becomes `failed`, so "
+            "that another transaction can be submitted."
         ),
     )
     def post(self, request: Request, pk) -> Response:

@@ -24,6 +24,7 @@ Outcomes of a check:
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -216,7 +217,12 @@ def _payout_record(
 
 
 def _refusal_record(
-    *, reward: Reward, tx_hash: str, refusal: PayoutRefused | TransferAlreadyUsed, actor, request
+    *,
+    reward: Reward,
+    tx_hash: str,
+    refusal: PayoutRefused | TransferAlreadyUsed,
+    actor: User | None,
+    request: HttpRequest | None,
 ) -> None:
     """Log a refusal. A processing reward whose own recorded transaction was refused becomes `failed`
     (conditionally: never a reward a concurrent check has just paid)."""
@@ -232,7 +238,9 @@ def _refusal_record(
     _activity(reward, "reward.payout_refused", actor, request, tx_hash, **details)
 
 
-def _activity(reward: Reward, action: str, actor, request, tx_hash: str, **metadata) -> None:
+def _activity(
+    reward: Reward, action: str, actor: User | None, request: HttpRequest | None, tx_hash: str, **metadata: Any
+) -> None:
     activity_record(
         action=action,
         actor=actor,
