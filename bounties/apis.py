@@ -29,6 +29,7 @@ from bounties.serializers import (
     MineQuerySerializer,
     ParticipantSerializer,
     RewardListQuerySerializer,
+    RewardPayoutSerializer,
     RewardSerializer,
     StatsResponseSerializer,
     SubmissionCreateSerializer,
@@ -273,3 +274,50 @@ class RewardDetailApi(APIView):
     )
     def get(self, request: Request, pk) -> Response:
         return Response(reward_representation(selectors.reward_get_visible(reward_id=pk, user=request.user)))
+
+
+class RewardPayoutApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=RewardPayoutSerializer,
+        responses={200: RewardSerializer},
+        tags=REWARDS,
+        summary="Record the payout transaction and verify it on Starknet (bounty owner or admin)",
+        description=(
+            "Paid when the transaction succeeded, is accepted on L2 or L1 and carries an ERC-20 Transfer from "
+            "the reward token's contract to `recipient_address` for exactly the amount; `processing` while it "
+            "is only pre-confirmed. A transfer that does not match is refused with 400 naming what did not "
+            "match (the reward is unchanged); a transfer already paying another reward is 409."
+        ),
+    )
+    def post(self, request: Request, pk) -> Response:
+        serializer = RewardPayoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reward = services.reward_payout_submit(
+            reward_id=pk,
+            actor=request.user,
+            transaction_hash=serializer.validated_data["transaction_hash"],
+            request=request,
+        )
+        return Response(reward_representation(reward))
+
+
+class RewardVerifyApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={200: RewardSerializer},
+        tags=REWARDS,
+        summary="Check a reward's payout transaction again (bounty owner or admin; safe to retry)",
+        description=(
+            "A `processing` reward becomes `paid` once its transaction is accepted; a paid reward is returned "
+            "unchanged. A recorded transaction that turns out not to pay the reward is refused as by the payout "
+            "endpoint (400, or 409 when its transfer pays another reward) and the reward becomes `failed`, so "
+            "that another transaction can be submitted."
+        ),
+    )
+    def post(self, request: Request, pk) -> Response:
+        reward = services.reward_payout_verify(reward_id=pk, actor=request.user, request=request)
+        return Response(reward_representation(reward))

@@ -1,6 +1,8 @@
 """Domain errors of the bounties app: each has an HTTP status and a stable `bounties.*` code."""
 
-from blocra.errors import Conflict, Forbidden, NotFound
+from accounts.wallet import StarknetBadGateway, StarknetTimeout, StarknetUnavailable
+from blocra.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
+from contracts.starknet import NodeError, NodeTimeout, NodeUnavailable
 
 
 class BountyNotFound(NotFound):
@@ -96,3 +98,97 @@ class WinnerWithoutSubmission(Conflict):
 class WinnerAlreadyChosen(Conflict):
     code = "bounties.winner_already_chosen"
     message = "This bounty already has a winner; its reward cannot go to someone else."
+
+
+class RewardWithoutRecipient(Conflict):
+    code = "bounties.reward_without_recipient"
+    message = "The winner has not linked a payout wallet yet, so the reward has no recipient to pay."
+
+
+class RewardAlreadyPaid(Conflict):
+    code = "bounties.reward_already_paid"
+    message = "This reward is already paid by another transaction."
+
+
+class PayoutInProgress(Conflict):
+    code = "bounties.payout_in_progress"
+    message = "A payout transaction for this reward is still being confirmed; verify it instead."
+
+
+class NoPayoutToVerify(Conflict):
+    code = "bounties.no_payout_to_verify"
+    message = "This reward has no payout transaction to verify: submit one first."
+
+
+class TransferAlreadyUsed(Conflict):
+    code = "bounties.transfer_already_used"
+    message = "Transaction already used: its transfer already pays another reward."
+
+
+class RewardTokenUnusable(Conflict):
+    """The reward's token cannot be checked on chain: not an ERC-20 here, or an amount it cannot hold."""
+
+    code = "bounties.reward_token_unusable"
+    message = "The reward's token cannot be verified on Starknet."
+
+
+class InvalidTransactionHash(BadRequest):
+    code = "bounties.invalid_transaction_hash"
+    message = "transaction_hash must be 0x followed by 1 to 64 hexadecimal digits."
+
+    def __init__(self) -> None:
+        super().__init__(errors={"transaction_hash": [self.message]})
+
+
+class TransactionNotFound(BadRequest):
+    """The node does not know the transaction (yet): nothing is stored and the client may retry."""
+
+    code = "bounties.transaction_not_found"
+    message = "Transaction not found on Starknet; if it was just sent, try again in a moment."
+
+
+class PayoutRefused(BadRequest):
+    """The transaction is final and does not pay the reward. Subclasses name what did not match."""
+
+    code = "bounties.payout_refused"
+    message = "The transaction does not pay this reward."
+
+
+class TransactionReverted(PayoutRefused):
+    code = "bounties.transaction_reverted"
+    message = "The transaction reverted."
+
+
+class NoTransferEvent(PayoutRefused):
+    code = "bounties.no_transfer"
+    message = "The transaction carries no ERC-20 Transfer event."
+
+
+class WrongToken(PayoutRefused):
+    code = "bounties.wrong_token"
+    message = "Wrong token: the transaction transfers no tokens of the reward's token contract."
+
+
+class WrongRecipient(PayoutRefused):
+    code = "bounties.wrong_recipient"
+    message = "Wrong recipient: the transaction transfers nothing to the winner's wallet."
+
+
+class WrongAmount(PayoutRefused):
+    code = "bounties.wrong_amount"
+    message = "Wrong amount: the transfer to the winner's wallet is not exactly the reward."
+
+
+class WrongSender(PayoutRefused):
+    code = "bounties.wrong_sender"
+    message = "Wrong sender: the transfer does not come from the treasury."
+
+
+def starknet_upstream_error(exc: NodeError) -> ApiError:
+    """Node trouble as the API answers it everywhere (the wallet sign-in's errors): 504 for a timeout,
+    503 for an unreachable or refusing node, 502 for a wrong or malformed answer."""
+    if isinstance(exc, NodeTimeout):
+        return StarknetTimeout()
+    if isinstance(exc, NodeUnavailable):
+        return StarknetUnavailable()
+    return StarknetBadGateway()

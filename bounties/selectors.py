@@ -17,7 +17,7 @@ from accounts.models import User
 from blocra.amounts import format_amount
 from bounties.errors import BountyNotFound, RewardNotFound, SubmissionsForbidden
 from bounties.models import Bounty, BountyParticipant, Reward, Submission
-from bounties.permissions import user_can_manage_bounty
+from bounties.permissions import ensure_can_manage_bounty, user_can_manage_bounty
 
 STATS_CACHE_KEY = "bounties:stats:v1"
 STATS_CACHE_SECONDS = 30
@@ -135,6 +135,23 @@ def reward_get_visible(*, reward_id: uuid.UUID, user: User) -> Reward:
         return rewards.get(pk=reward_id)
     except Reward.DoesNotExist:
         raise RewardNotFound() from None
+
+
+def reward_get_manageable(*, reward_id: uuid.UUID, user: User) -> Reward:
+    """A reward whose payout the user may record: the bounty creator's or, for an admin, any. One query.
+
+    Raises RewardNotFound (404) when the user may not see it, NotOwner (403) when they may see it but
+    not manage it (the winner), as GET /rewards/{id} decides who sees what.
+    """
+    rewards = Reward.objects.select_related("bounty")
+    if not user.is_admin:
+        rewards = rewards.filter(Q(user=user) | Q(bounty__created_by=user))
+    try:
+        reward = rewards.get(pk=reward_id)
+    except Reward.DoesNotExist:
+        raise RewardNotFound() from None
+    ensure_can_manage_bounty(user=user, bounty=reward.bounty)
+    return reward
 
 
 def bounty_stats() -> dict[str, Any]:

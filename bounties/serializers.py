@@ -181,6 +181,14 @@ class RewardListQuerySerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=["winner", "creator"], required=False)
 
 
+class RewardPayoutSerializer(serializers.Serializer):
+    """POST /rewards/{id}/payout. The hash is checked and normalised by the payout service."""
+
+    transaction_hash = serializers.CharField(
+        max_length=100, help_text="The Starknet transaction that paid the reward: 0x followed by 1 to 64 hex digits."
+    )
+
+
 class SubmissionCreateSerializer(serializers.Serializer):
     content = serializers.CharField(min_length=1, max_length=TEXT_MAX)
 

@@ -1,7 +1,7 @@
 """Reward tokens: a known symbol (STRK, ETH, USDC, USDT) or an ERC-20 contract address, and how many
 decimals an amount of each may carry."""
 
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from django.conf import settings
 
@@ -41,3 +41,33 @@ def decimal_places(amount: Decimal) -> int:
     """Significant fractional digits: Decimal('1.50') has 1, Decimal('100') has 0."""
     exponent = amount.normalize().as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def token_contract(token: str) -> int:
+    """The ERC-20 contract of a stored token, as an int: the configured address of a symbol, or the
+    token's own address."""
+    known = settings.STARKNET_TOKENS.get(token)
+    return int(normalize_address(known["address"] if known is not None else token), 16)
+
+
+def base_units(amount: Decimal, decimals: int) -> int:
+    """`amount` * 10**decimals as an exact integer (no Decimal context rounding).
+
+    Raises ValueError when the amount has more fractional digits than the token.
+    """
+    sign, digits, exponent = amount.as_tuple()
+    if not isinstance(exponent, int):  # NaN or infinity
+        raise ValueError("amounts must be finite numbers")
+    number = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+    shift = exponent + decimals
+    if shift >= 0:
+        return number * 10**shift
+    whole, rest = divmod(number, 10**-shift)
+    if rest:
+        raise ValueError(f"{amount} has more than {decimals} decimals")
+    return whole
+
+
+def display_amount(units: int, decimals: int) -> Decimal:
+    """Base units back to a display amount, exactly."""
+    return Decimal(units).scaleb(-decimals, context=Context(prec=100))

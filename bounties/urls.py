@@ -23,4 +23,6 @@ urlpatterns = [
     path("bounties/<uuid:pk>/winner", apis.BountyWinnerApi.as_view(), name="bounty-winner"),
     path("rewards", apis.RewardListApi.as_view(), name="reward-list"),
     path("rewards/<uuid:pk>", apis.RewardDetailApi.as_view(), name="reward-detail"),
+    path("rewards/<uuid:pk>/payout", apis.RewardPayoutApi.as_view(), name="reward-payout"),
+    path("rewards/<uuid:pk>/verify", apis.RewardVerifyApi.as_view(), name="reward-verify"),
 ]

@@ -323,6 +323,32 @@ class Chain:
             self._pay_fee(tx)
             return self._commit(tx, finality)
 
+    def transfer_many(
+        self,
+        token: int,
+        sender: int,
+        transfers: list[tuple[int, int]],
+        *,
+        finality: Finality = "ACCEPTED_ON_L2",
+    ) -> int:
+        """Mine one multicall transaction making each (recipient, amount) transfer of `token` in turn: its
+        receipt carries one Transfer event per transfer, in order, then the fee transfer. Returns the hash."""
+        with self.lock:
+            erc20 = self._erc20(token)
+            if erc20.balances.get(sender, 0) < sum(amount for _, amount in transfers):
+                raise ValueError(f"{sender:#x} cannot pay these transfers: mint first")
+            selector = get_selector_from_name("transfer")
+            calldata = [len(transfers)]
+            for recipient, amount in transfers:
+                calldata += [token, selector, 3, recipient, *_u256(amount)]
+            tx = self._next_tx(sender, calldata)
+            for recipient, amount in transfers:
+                erc20.balances[sender] -= amount
+                erc20.balances[recipient] = erc20.balances.get(recipient, 0) + amount
+                tx.events.append(self._erc20_event(token, TRANSFER, sender, recipient, amount, "current"))
+            self._pay_fee(tx)
+            return self._commit(tx, finality)
+
     def approve(self, token: int, owner: int, spender: int, amount: int, *, layout="current") -> int:
         """Mine an `approve`; the receipt carries the Approval event and the fee transfer."""
         with self.lock:

@@ -9,6 +9,7 @@ from bounties.services.bounties import (
 )
 from bounties.services.lifecycle import ALLOWED_TRANSITIONS, bounty_transition, transition_allowed
 from bounties.services.participation import participant_join, participant_leave, submission_create
+from bounties.services.payouts import reward_payout_submit, reward_payout_verify
 from bounties.services.reviews import bounty_select_winner, submission_review
 from bounties.services.rewards import reward_assign_recipient
 
@@ -24,6 +25,8 @@ __all__ = [
     "participant_join",
     "participant_leave",
     "reward_assign_recipient",
+    "reward_payout_submit",
+    "reward_payout_verify",
     "submission_create",
     "submission_review",
     "transition_allowed",

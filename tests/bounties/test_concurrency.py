@@ -11,10 +11,12 @@ import threading
 import pytest
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.models import User
-from bounties.models import BountyParticipant, Reward, Submission
+from accounts.models import ActivityLog, User
+from bounties.models import BountyParticipant, PayoutTransfer, Reward, Submission
 from tests.bounties.helpers import join, submit
+from tests.bounties.payouts import SENDER, padded, pay, pending_reward, units
 from tests.factories import BountyFactory, UserFactory
+from tests.starknet_node import STRK
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -146,3 +148,70 @@ def test_concurrent_reviews_apply_once(concurrent_server):
     winner = next(body for status, body in results if status == 200)
     submission.refresh_from_db()
     assert (submission.status, submission.feedback) == (winner["status"], winner["feedback"])
+
+
+# --- payouts: the chain is read first, then one transaction decides ---------------------------------
+
+
+@pytest.fixture
+def paying_chain(starknet_node):
+    starknet_node.chain.mint(STRK, SENDER, units("1000000"))
+    return starknet_node.chain
+
+
+def test_concurrent_payouts_of_one_transaction_pay_once(concurrent_server, paying_chain):
+    # given: a pending reward and the transfer that pays it
+    reward = pending_reward(owner=UserFactory(), winner=UserFactory())
+    tx_hash = pay(paying_chain, units("150.5"))
+    path = f"/api/rewards/{reward.pk}/payout"
+
+    # when: the owner's "paid" button fires many times at once
+    results = fire(
+        concurrent_server, [("POST", path, token_for(reward.bounty.created_by), {"transaction_hash": tx_hash})] * 8
+    )
+
+    # then: every call answers with the one paid reward, and one transfer pays it
+    assert statuses(results) == [200] * 8
+    assert {(body["status"], body["transaction_hash"]) for _, body in results} == {("paid", padded(tx_hash))}
+    assert PayoutTransfer.objects.get().reward_id == reward.pk
+    assert ActivityLog.objects.filter(action="reward.paid", target_id=str(reward.pk)).count() == 1
+
+
+def test_concurrent_payouts_of_two_transactions_keep_one(concurrent_server, paying_chain):
+    # given: two transfers, each of which would pay the reward
+    reward = pending_reward(owner=UserFactory(), winner=UserFactory())
+    hashes = [pay(paying_chain, units("150.5")), pay(paying_chain, units("150.5"))]
+    path = f"/api/rewards/{reward.pk}/payout"
+    token = token_for(reward.bounty.created_by)
+
+    # when: both are submitted at the same moment, several times each
+    results = fire(concurrent_server, [("POST", path, token, {"transaction_hash": tx_hash}) for tx_hash in hashes * 4])
+
+    # then: one transaction won; the other's calls are clean conflicts
+    reward.refresh_from_db()
+    assert reward.status == "paid"
+    winners = [body for status, body in results if status == 200]
+    assert {body["transaction_hash"] for body in winners} == {reward.transaction_hash}
+    assert statuses(results) == [200] * 4 + [409] * 4
+    assert {body["code"] for status, body in results if status == 409} == {"bounties.reward_already_paid"}
+    assert PayoutTransfer.objects.get().transaction_hash == reward.transaction_hash
+
+
+def test_concurrent_payouts_of_one_transfer_for_two_rewards_pay_one(concurrent_server, paying_chain):
+    # given: two rewards of the same amount to the same wallet, and one transfer
+    owner, winner = UserFactory(), UserFactory()
+    rewards = [pending_reward(owner=owner, winner=winner) for _ in range(2)]
+    tx_hash = pay(paying_chain, units("150.5"))
+    token = token_for(owner)
+
+    # when: the transfer is submitted for both at once
+    calls = [("POST", f"/api/rewards/{r.pk}/payout", token, {"transaction_hash": tx_hash}) for r in rewards] * 3
+    results = fire(concurrent_server, calls)
+
+    # then: it pays exactly one of them
+    assert 500 not in {status for status, _ in results}
+    assert {body["code"] for status, body in results if status == 409} == {"bounties.transfer_already_used"}
+    paid = Reward.objects.get(status="paid")
+    assert PayoutTransfer.objects.get().reward_id == paid.pk
+    assert Reward.objects.filter(status="pending").count() == 1
+    assert statuses(results) == [200] * 3 + [409] * 3

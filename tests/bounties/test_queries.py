@@ -10,7 +10,9 @@ from django.core.cache import cache
 from bounties.models import Reward
 from bounties.services import bounty_select_winner, participant_leave, submission_review
 from tests.bounties.helpers import join, submit
+from tests.bounties.payouts import SENDER, pay, payout, pending_reward, units, verify
 from tests.factories import BountyFactory, RewardFactory, UserFactory
+from tests.starknet_node import STRK
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +239,73 @@ def test_queries_stats_bounded(clients, settings, django_assert_num_queries, row
     # then served from the cache
     with django_assert_num_queries(0):
         assert clients["anonymous"].get("/api/bounties/stats").status_code == 200
+
+
+# --- payouts (the node answers over HTTP; only SQL is counted) --------------------------------------
+
+
+@pytest.fixture
+def payout_chain(starknet_node):
+    starknet_node.chain.mint(STRK, SENDER, units("1000000"))
+    return starknet_node.chain
+
+
+def test_queries_payout_paid(clients, owner, participant, payout_chain, django_assert_num_queries):
+    reward = pending_reward(owner=owner, winner=participant)
+    tx_hash = pay(payout_chain, units("150.5"))
+    # auth; the reward joined with its bounty (visibility, owner check); SAVEPOINT; lock the reward;
+    # transfers already claimed from this transaction; SAVEPOINT; INSERT transfer; RELEASE; UPDATE reward;
+    # INSERT activity; RELEASE
+    with django_assert_num_queries(11):
+        response = payout(clients["owner"], reward, tx_hash)
+    assert response.json()["status"] == "paid"
+
+
+def test_queries_payout_processing(clients, owner, participant, payout_chain, django_assert_num_queries):
+    reward = pending_reward(owner=owner, winner=participant)
+    tx_hash = pay(payout_chain, units("150.5"), finality="PRE_CONFIRMED")
+    # auth; the reward with its bounty; SAVEPOINT; lock the reward; claimed transfers; UPDATE reward;
+    # INSERT activity; RELEASE
+    with django_assert_num_queries(8):
+        response = payout(clients["owner"], reward, tx_hash)
+    assert response.json()["status"] == "processing"
+
+
+def test_queries_payout_refused(clients, owner, participant, payout_chain, django_assert_num_queries):
+    reward = pending_reward(owner=owner, winner=participant)
+    tx_hash = pay(payout_chain, units("150"))
+    # auth; the reward with its bounty; INSERT activity (the refusal)
+    with django_assert_num_queries(3):
+        response = payout(clients["owner"], reward, tx_hash)
+    assert response.status_code == 400
+
+
+def test_queries_payout_repeated_on_paid_reward(clients, owner, participant, payout_chain, django_assert_num_queries):
+    reward = pending_reward(owner=owner, winner=participant)
+    tx_hash = pay(payout_chain, units("150.5"))
+    payout(clients["owner"], reward, tx_hash)
+    # auth; the reward with its bounty (paid with this hash: returned as it is)
+    with django_assert_num_queries(2):
+        response = payout(clients["owner"], reward, tx_hash)
+    assert response.json()["status"] == "paid"
+
+
+def test_queries_verify_paid(clients, owner, participant, payout_chain, django_assert_num_queries):
+    reward = pending_reward(owner=owner, winner=participant)
+    tx_hash = pay(payout_chain, units("150.5"), finality="PRE_CONFIRMED")
+    payout(clients["owner"], reward, tx_hash)
+    payout_chain.accept(int(tx_hash, 16))
+    # auth; the reward with its bounty; SAVEPOINT; lock the reward; claimed transfers; SAVEPOINT;
+    # INSERT transfer; RELEASE; UPDATE reward; INSERT activity; RELEASE
+    with django_assert_num_queries(11):
+        response = verify(clients["owner"], reward)
+    assert response.json()["status"] == "paid"
+
+
+def test_queries_verify_still_processing(clients, owner, participant, payout_chain, django_assert_num_queries):
+    reward = pending_reward(owner=owner, winner=participant)
+    payout(clients["owner"], reward, pay(payout_chain, units("150.5"), finality="PRE_CONFIRMED"))
+    # auth; the reward with its bounty; SAVEPOINT; lock the reward; claimed transfers; RELEASE
+    with django_assert_num_queries(6):
+        response = verify(clients["owner"], reward)
+    assert response.json()["status"] == "processing"

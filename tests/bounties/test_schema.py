@@ -31,6 +31,8 @@ PATHS = {
     "/api/bounties/{id}/winner": {"post"},
     "/api/rewards": {"get"},
     "/api/rewards/{id}": {"get"},
+    "/api/rewards/{id}/payout": {"post"},
+    "/api/rewards/{id}/verify": {"post"},
 }
 
 
