@@ -233,9 +233,16 @@ def test_query_run_node_refusing_service_is_503(chain, starknet_node, owner_clie
             {"contract_address": "0x1", "query_type": "call", "parameters": {"function": "balance-of"}},
             "parameters.function",
         ),
-        ({"contract_address": "0x1", "query_type": "call", "parameters": {"function": "a" * 65}}, "parameters.function"),
         (
-            {"contract_address": "0x1", "query_type": "call", "parameters": {"function": "f", "calldata": ["0x1"] * 65}},
+            {"contract_address": "0x1", "query_type": "call", "parameters": {"function": "a" * 65}},
+            "parameters.function",
+        ),
+        (
+            {
+                "contract_address": "0x1",
+                "query_type": "call",
+                "parameters": {"function": "f", "calldata": ["0x1"] * 65},
+            },
             "parameters.calldata",
         ),
         (
@@ -266,7 +273,10 @@ def test_query_run_node_refusing_service_is_503(chain, starknet_node, owner_clie
             {"contract_address": "0x1", "query_type": "events", "parameters": {"from_block": 9, "to_block": 8}},
             "parameters.to_block",
         ),
-        ({"contract_address": "0x1", "query_type": "events", "parameters": {"from_block": -1}}, "parameters.from_block"),
+        (
+            {"contract_address": "0x1", "query_type": "events", "parameters": {"from_block": -1}},
+            "parameters.from_block",
+        ),
         (
             {"contract_address": "0x1", "query_type": "events", "parameters": {"keys": [["0x1"]] * 5}},
             "parameters.keys",
