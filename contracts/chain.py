@@ -27,7 +27,7 @@ from django.core.cache import cache
 from accounts.models import User
 from blocra.amounts import format_amount
 from contracts import starknet
-from contracts.dates import range_end, range_start
+from contracts.dates import iso_text, range_end, range_start
 from contracts.errors import BlockRangeTooLarge, ChainStatsBusy, chain_error
 from contracts.models import ContractQuery
 from contracts.services import contract_query_record
@@ -328,8 +328,11 @@ def _fee_figures(transactions: list[starknet.BlockTransaction]) -> dict[str, str
     }
 
 
-def _analyze_cache_key(contract_address: str, from_date: Any, to_date: Any) -> str:
-    return f"contracts:analyze:{settings.STARKNET_CHAIN_ID}:{contract_address}:{from_date}:{to_date}"
+def _analyze_cache_key(
+    contract_address: str, from_date: date | datetime | None, to_date: date | datetime | None
+) -> str:
+    bounds = ":".join(iso_text(value) if value is not None else "-" for value in (from_date, to_date))
+    return f"contracts:analyze:{settings.STARKNET_CHAIN_ID}:{contract_address}:{bounds}"
 
 
 def contract_activity_analyze(
