@@ -3,9 +3,10 @@
 RPC budget (each client operation also costs the node two requests: spec version and chain id):
 - a contract query is one operation (two for `erc20_info` without cached metadata, two for `events`);
 - `contract_events_fetch`: the latest block number, at most two binary searches over block timestamps
-  when dates are given (the end over the whole chain, the start within CONTRACT_EVENTS_MAX_SPAN blocks
-  of it), CONTRACT_EVENTS_MAX_PAGES pages of CONTRACT_EVENTS_PAGE_SIZE events, one timestamp read per
-  distinct block of those events;
+  when dates are given (each at most ceil(log2(blocks + 2)) reads: the end over the whole chain, the
+  start within CONTRACT_EVENTS_MAX_SPAN blocks of it, or over the whole chain when the end is open),
+  CONTRACT_EVENTS_MAX_PAGES pages of CONTRACT_EVENTS_PAGE_SIZE events, one timestamp read per distinct
+  block of those events;
 - `contract_activity_analyze`: the latest block number, at most two date searches, and one operation
   reading ANALYZE_MAX_BLOCKS blocks with their receipts; cached ANALYZE_CACHE_SECONDS;
 - `chain_stats_latest`: one operation reading the latest block with receipts, at most once per
@@ -19,7 +20,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, localcontext
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -98,13 +99,15 @@ def block_range_resolve(
     to_date: date | datetime | None = None,
     default_span: int,
     max_span: int | None,
+    open_end: Literal["span", "latest"] = "span",
 ) -> BlockRange:
     """Blocks for the given bounds (each a block or a date), clamped to the latest block.
 
-    A missing end is the latest block (or `default_span` blocks after the start); a missing start is
-    `default_span` blocks before the end. Dates are found by binary search over block timestamps: the
-    end over the whole chain, the start within `max_span` blocks of the end (over the whole chain when
-    `max_span` is None). Raises BlockNotFound when the range starts after the latest block,
+    A missing start is `default_span` blocks before the end; a missing end is `default_span` blocks
+    after the start (`open_end="span"`) or the latest block (`"latest"`, and always when both are
+    missing). Dates are found by binary search over block timestamps, at most ceil(log2(n + 2)) block
+    reads each: the end over the whole chain; the start over the whole chain when the end is open, else
+    within `max_span` blocks of the end. Raises BlockNotFound when the range holds no block,
     BlockRangeTooLarge when a date range spans more than `max_span` blocks, StarknetError.
     """
     latest = starknet.get_block_number()
@@ -113,17 +116,18 @@ def block_range_resolve(
         if to_block < 0:
             raise starknet.BlockNotFound("No block was produced by toDate.")
     if from_date is not None:
+        start = _epoch(range_start(from_date))
         end = latest if to_block is None else min(to_block, latest)
-        low = 0 if max_span is None else max(0, end - max_span)
-        from_block = starknet.first_block_at(_epoch(range_start(from_date)), low=low, high=end)
-        if max_span is not None and from_block == low and low > 0:
+        low = 0 if max_span is None or to_block is None else max(0, end - max_span)
+        from_block = starknet.first_block_at(start, low=low, high=end)
+        if from_block == low and low > 0:
             raise BlockRangeTooLarge(f"The dates span more than {max_span} blocks: narrow them or give block numbers.")
         if from_block > end:
             raise starknet.BlockNotFound("No block was produced between fromDate and the end of the range.")
     if from_block is not None and from_block > latest:
         raise starknet.BlockNotFound(f"The range starts after the latest block ({latest}).")
     if to_block is None:
-        to_block = latest if from_block is None else min(latest, from_block + default_span - 1)
+        to_block = latest if from_block is None or open_end == "latest" else from_block + default_span - 1
     to_block = min(to_block, latest)
     if from_block is None:
         from_block = max(0, to_block - default_span + 1)
@@ -351,6 +355,7 @@ def contract_activity_analyze(
             to_date=to_date,
             default_span=settings.ANALYZE_MAX_BLOCKS,
             max_span=None,
+            open_end="latest",
         )
         first = max(blocks.from_block, blocks.to_block - settings.ANALYZE_MAX_BLOCKS + 1)
         read = starknet.get_blocks(list(range(first, blocks.to_block + 1)), with_receipts=True)
@@ -434,17 +439,20 @@ def chain_stats_latest(*, chain: str) -> dict[str, Any]:
     """Latest-block statistics, read from the node at most once per CHAIN_STATS_CACHE_SECONDS.
 
     On a cold cache one request (any worker) wins a short cache lock and reads the block; the others
-    wait for its answer up to STARKNET_RPC_TIMEOUT, then get ChainStatsBusy (503).
+    wait for its answer as long as one read may take (STARKNET_RPC_TIMEOUT per configured node), then
+    get ChainStatsBusy (503).
     Raises the API errors of chain_error.
     """
     key, lock = _stats_cache_key(chain), f"{_stats_cache_key(chain)}:lock"
-    deadline = time.monotonic() + settings.STARKNET_RPC_TIMEOUT
+    # Each configured node gets STARKNET_RPC_TIMEOUT: that bounds one read, failover included.
+    read_budget = settings.STARKNET_RPC_TIMEOUT * max(1, len(settings.STARKNET_RPC_URLS))
+    deadline = time.monotonic() + read_budget
     while True:
         stats = cache.get(key)
         if stats is not None:
             return stats
         # The lock outlives a hung read by a little, so a crashed worker cannot hold it for ever.
-        if cache.add(lock, 1, timeout=int(settings.STARKNET_RPC_TIMEOUT) + 5):
+        if cache.add(lock, 1, timeout=int(read_budget) + 5):
             try:
                 stats = _stats_measure()
                 cache.set(key, stats, settings.CHAIN_STATS_CACHE_SECONDS)

@@ -215,3 +215,12 @@ def test_analyze_query_count_with_the_rate_limiter(
     # RELEASE), atomic incr (SAVEPOINT, SELECT FOR UPDATE, UPDATE, RELEASE), the read; Redis adds no SQL
     with django_assert_num_queries(11 if database_cache else 0):
         assert analyze(api_client).status_code == 200
+
+
+def test_analyze_from_date_alone_reads_the_latest_blocks(chain, settings, api_client):
+    settings.ANALYZE_MAX_BLOCKS = 4
+    chain.mine_blocks(30)
+
+    data = analyze(api_client, fromDate="2026-01-01T00:05:00Z").json()["data"]
+
+    assert (data["range_from_block"], data["from_block"], data["to_block"], data["current_block"]) == (10, 27, 30, 30)

@@ -145,3 +145,15 @@ def test_stats_query_count(chain, api_client, database_cache, django_assert_num_
     # hit: the cache read only
     with django_assert_num_queries(1 if database_cache else 0):
         assert api_client.get(STATS).status_code == 200
+
+
+def test_stats_waiting_for_another_reader_gives_up_with_503(chain, starknet_node, settings, api_client):
+    # given: another worker holds the fill lock and never finishes
+    from django.core.cache import cache
+
+    settings.STARKNET_RPC_TIMEOUT = 0.3
+    cache.add("contracts:chain_stats:starknet:SN_SEPOLIA:lock", 1, timeout=60)
+
+    # when / then: this request waits about one read's time, then answers 503 without reading itself
+    assert_error(api_client.get(STATS), 503, "contracts.stats_busy")
+    assert starknet_node.methods == []

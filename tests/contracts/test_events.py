@@ -250,3 +250,14 @@ def test_events_query_count(activity, owner_client, django_assert_num_queries):
     # user of the token; events are read from the chain, nothing is stored
     with django_assert_num_queries(1):
         assert events(owner_client, fromBlock=0, toBlock=4).json()["data"]["totalEvents"] == 3
+
+
+def test_events_from_date_alone_may_lie_far_before_the_latest_block(long_chain, settings, owner_client):
+    # An open end: the start is searched over the whole chain, and the default span follows it.
+    settings.CONTRACT_EVENTS_DEFAULT_SPAN = 6
+    settings.CONTRACT_EVENTS_MAX_SPAN = 10
+
+    data = events(owner_client, fromDate="2026-01-01T00:02:30Z").json()["data"]
+
+    assert (data["fromBlock"], data["toBlock"]) == (5, 10)
+    assert [event["decoded_data"]["value"] for event in data["events"]] == ["5", "10"]
