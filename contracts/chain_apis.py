@@ -1,6 +1,6 @@
 """HTTP API of the endpoints that read Starknet: running a contract query, events, analysis, stats.
 
-Thin views over contracts/chain.py. Chain errors arrive as API errors (contracts.errors.chain_error):
+Thin views over contracts/chain.py and contracts/analytics.py. Chain errors arrive as API errors (contracts.errors.chain_error):
 404/400 with a `contracts.*` code for definitive chain answers, 502/503/504 for node trouble. A query
 that failed on the chain is still recorded; its id comes back as `query_id` in the error body.
 """
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from blocra.ratelimits import enforce_rate_limit
-from contracts import chain
+from contracts import analytics, chain
 from contracts.apis import ContractQueryListApi
 from contracts.chain_serializers import (
     ChainStatsQuerySerializer,
@@ -193,7 +193,7 @@ class ContractAnalyzeApi(APIView):
             enforce_rate_limit(request, group="contracts.analyze", key="ip", rate=settings.ANALYZE_RATE_LIMIT)
         serializer = ContractAnalyzeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response({"success": True, "data": chain.contract_activity_analyze(**serializer.validated_data)})
+        return Response({"success": True, "data": analytics.contract_activity_analyze(**serializer.validated_data)})
 
 
 _Count = serializers.IntegerField
@@ -251,4 +251,4 @@ class ChainStatsApi(APIView):
     def get(self, request):
         serializer = ChainStatsQuerySerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
-        return Response({"success": True, **chain.chain_stats_latest(**serializer.validated_data)})
+        return Response({"success": True, **analytics.chain_stats_latest(**serializer.validated_data)})

@@ -130,7 +130,7 @@ class ContractQueryRunSerializer(serializers.Serializer):
 
     contract_address = StarknetAddressField()
     query_type = serializers.ChoiceField(choices=ContractQuery.QueryType.choices)
-    parameters = serializers.DictField(required=False, default=dict, allow_empty=True)
+    parameters = serializers.DictField(required=False, default=dict, allow_empty=True, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         parameters = PARAMETER_SERIALIZERS[attrs["query_type"]](data=attrs.get("parameters") or {})

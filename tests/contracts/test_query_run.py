@@ -330,3 +330,19 @@ def test_query_run_events_makes_a_bounded_number_of_rpc_requests(chain, starknet
     # block number, one page of events, the three distinct blocks' timestamps; 2 handshake requests each
     assert rpc_requests(starknet_node) == 3 + 3 + 5
     assert rpc_requests(starknet_node, "starknet_getEvents") == 1
+
+
+def test_query_run_accepts_null_or_missing_parameters_and_a_trailing_slash(chain, owner_client):
+    null = owner_client.post(
+        RUN + "/", {"contract_address": hex(TOKEN), "query_type": "block_number", "parameters": None}, format="json"
+    )
+    missing = run(owner_client, "block_number")
+
+    assert (null.status_code, missing.status_code) == (201, 201), null.content
+    assert null.json()["parameters"] == {} == missing.json()["parameters"]
+
+
+def test_query_run_stores_only_the_parameters_its_type_reads(chain, owner_client):
+    response = run(owner_client, "balance_of", account="0xA11CE", function="ignored")
+
+    assert response.json()["parameters"] == {"account": hex64(ALICE)}
