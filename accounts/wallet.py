@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User, WalletChallenge
 from accounts.services import SessionTokens, activity_record, session_create
+from accounts.signals import wallet_linked
 from blocra.errors import BadGateway, BadRequest, Conflict, GatewayTimeout, ServiceUnavailable, Unauthorized
 from contracts import starknet
 
@@ -257,6 +258,7 @@ def wallet_link(
                 raise WalletTaken()
             user.wallet_address = challenge.address
             user.save(update_fields=["wallet_address", "updated_at"])
+            wallet_linked.send(sender=User, user=user)
             activity_record(
                 action="auth.wallet_link",
                 actor=user,

@@ -126,6 +126,9 @@ else:
     }
 
 _db = DATABASES["default"]
+# Persistent connections: opening one costs more than most requests (SQLite runs its pragmas on each).
+_db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+_db["CONN_HEALTH_CHECKS"] = True
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {**SQLITE_OPTIONS, **_db.get("OPTIONS", {})}
     # A file, not an in-memory database, so that concurrency tests get one connection per thread
@@ -133,8 +136,6 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     _db.setdefault("TEST", {"NAME": str(DATA_DIR / "test_blocra.db")})
 elif _db["ENGINE"] == "django.db.backends.postgresql":
-    _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-    _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 _db["ATOMIC_REQUESTS"] = False
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from blocra.amounts import AmountField
+from bounties.querysets import BountyQuerySet
 
 ADDRESS_REGEX = r"^0x[0-9a-f]{64}$"
 TX_HASH_REGEX = r"^0x[0-9a-f]{64}$"
@@ -45,6 +46,8 @@ class Bounty(models.Model):
     submission_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BountyQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "bounties"

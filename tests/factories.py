@@ -1,8 +1,10 @@
 """factory_boy factories that keep relations consistent."""
 
+import functools
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.utils import timezone
 
 from accounts.models import ActivityLog, User
@@ -13,20 +15,23 @@ from contracts.models import ContractQuery, Dashboard, DashboardWidget, SavedQue
 TEST_PASSWORD = "correct-horse-battery-staple-42"
 
 
+@functools.cache
+def test_password_hash() -> str:
+    """TEST_PASSWORD hashed once per process with Argon2 (the production hasher, whatever a test's
+    settings say): every factory user can sign in with it, and the suite pays for one Argon2 hash
+    instead of one per user."""
+    hasher = Argon2PasswordHasher()
+    return hasher.encode(TEST_PASSWORD, hasher.salt())
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     username = factory.Sequence(lambda n: f"user{n}")
     role = User.Role.USER
-    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
-
-    @factory.post_generation
-    def _save_password(obj, create, extracted, **kwargs):
-        if create:
-            obj.save(update_fields=["password"])
+    password = factory.LazyFunction(test_password_hash)
 
 
 class AdminFactory(UserFactory):

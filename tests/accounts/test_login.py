@@ -112,7 +112,7 @@ def test_login_throttled_per_email_then_allowed_after_window(api_client, setting
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LOGIN_RATE_LIMIT_EMAIL = "2/3s"
     settings.LOGIN_RATE_LIMIT_IP = "100/m"
-    UserFactory(email="ada@example.com")
+    UserFactory(email="ada@example.com", password=make_password(TEST_PASSWORD))
     addresses = iter(f"10.0.0.{n}" for n in range(1, 100))
 
     def attempt():

@@ -613,8 +613,9 @@ def test_wallet_link_node_down_is_503(user_client, alice_proof, settings):
 def test_wallet_link_query_count(user, wallet_node, alice_proof, client_for, django_assert_num_queries):
     client = client_for(user)
     # SELECT user (JWT); SELECT challenge; SAVEPOINT; UPDATE challenge (consume); SELECT other holder;
-    # UPDATE user; INSERT activity; RELEASE SAVEPOINT
-    with django_assert_num_queries(8):
+    # UPDATE user; [wallet_linked -> bounties: SAVEPOINT; SELECT pending rewards without recipient
+    # FOR UPDATE; RELEASE SAVEPOINT]; INSERT activity; RELEASE SAVEPOINT
+    with django_assert_num_queries(11):
         response = client.post(LINK, alice_proof, format="json")
     assert response.status_code == 200
 
@@ -636,3 +637,21 @@ def test_purge_wallet_challenges_deletes_only_long_expired_ones():
     # then
     assert set(WalletChallenge.objects.values_list("nonce", flat=True)) == {"recently-expired", "live"}
     assert "Deleted 1 wallet challenge(s)" in out.getvalue()
+
+
+def test_wallet_link_addresses_rewards_waiting_for_a_wallet(user, user_client, wallet_node, alice_proof):
+    # given: the user won a bounty before linking any wallet
+    from bounties.models import Reward
+    from tests.factories import RewardFactory
+
+    waiting = RewardFactory(user=user, recipient_address=None)
+    already_addressed = RewardFactory(user=user, recipient_address="0x" + "5" * 64)
+
+    # when
+    response = user_client.post(LINK, alice_proof, format="json")
+
+    # then: the waiting reward now pays the linked wallet; one addressed before keeps its recipient
+    assert response.status_code == 200, response.content
+    assert Reward.objects.get(pk=waiting.pk).recipient_address == ALICE.address
+    assert Reward.objects.get(pk=already_addressed.pk).recipient_address == "0x" + "5" * 64
+    assert ActivityLog.objects.filter(action="reward.recipient_assigned", target_id=str(waiting.pk)).count() == 1

@@ -8,12 +8,6 @@ from tests.conftest import bearer_client
 from tests.factories import AdminFactory, UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """No test here is about passwords; Argon2 on every factory user would only slow the suite."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def owner(db):
     return UserFactory()

@@ -1,0 +1,181 @@
+"""Django admin for operators: bounties, participants, submissions and rewards.
+
+Writes that carry rules (status changes, reviews) go through the same services as the API, as
+moderation actions; the change forms only edit free text. Admins moderate; moderators (also staff)
+may look. Every changelist joins what it shows (`list_select_related`), so its query count does not
+grow with the page.
+"""
+
+from django.contrib import admin, messages
+from django.http import HttpRequest
+
+from blocra.errors import ApiError
+from bounties.models import Bounty, BountyParticipant, Reward, Submission
+from bounties.services import bounty_cancel, submission_review
+
+
+class RoleBasedAdmin(admin.ModelAdmin):
+    """Permissions from the user's role rather than Django's per-model permission table."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_staff
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_staff
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_admin
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Created through the API, where creation rules and the activity log apply.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Deleting bypasses the rules of bounty_delete; cancel (bounties) or reject (submissions) instead.
+        return False
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_admin
+
+    def _run_each(self, request: HttpRequest, queryset, action, done: str) -> None:
+        """Apply a service to each selected row; rows the rules refuse are reported, not fatal."""
+        succeeded = 0
+        for obj in queryset:
+            try:
+                action(obj)
+            except ApiError as exc:
+                self.message_user(request, f"{obj}: {exc.message}", messages.WARNING)
+            else:
+                succeeded += 1
+        if succeeded:
+            self.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
+
+
+@admin.register(Bounty)
+class BountyAdmin(RoleBasedAdmin):
+    list_display = (
+        "title",
+        "status",
+        "reward_amount",
+        "reward_token",
+        "difficulty",
+        "category",
+        "created_by",
+        "participant_count",
+        "submission_count",
+        "deadline",
+        "created_at",
+    )
+    list_filter = ("status", "difficulty", "reward_token", "created_at")
+    search_fields = ("title", "description", "category", "created_by__email", "created_by__username")
+    list_select_related = ("created_by",)
+    readonly_fields = (
+        "id",
+        "status",
+        "reward_amount",
+        "reward_token",
+        "created_by",
+        "deadline",
+        "max_participants",
+        "participant_count",
+        "submission_count",
+        "created_at",
+        "updated_at",
+    )
+    fields = ("id", "title", "description", "requirements", "category", "difficulty", *readonly_fields[1:])
+    ordering = ("-created_at",)
+    date_hierarchy = "created_at"
+    actions = ("cancel_bounties",)
+    show_full_result_count = False
+
+    @admin.action(description="Cancel selected bounties", permissions=["moderate"])
+    def cancel_bounties(self, request: HttpRequest, queryset) -> None:
+        self._run_each(
+            request,
+            queryset,
+            lambda bounty: bounty_cancel(bounty_id=bounty.pk, actor=request.user, request=request),
+            "bounties cancelled",
+        )
+
+
+@admin.register(BountyParticipant)
+class ParticipantAdmin(RoleBasedAdmin):
+    list_display = ("id", "bounty", "user", "status", "joined_at")
+    list_filter = ("status", "joined_at")
+    search_fields = ("bounty__title", "user__email", "user__username")
+    list_select_related = ("bounty", "user")
+    readonly_fields = ("id", "bounty", "user", "status", "joined_at", "updated_at")
+    ordering = ("-joined_at",)
+    show_full_result_count = False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(RoleBasedAdmin):
+    list_display = ("id", "bounty", "user", "status", "submitted_at", "reviewed_at", "reviewed_by")
+    list_filter = ("status", "submitted_at")
+    search_fields = ("bounty__title", "user__email", "user__username", "content")
+    list_select_related = ("bounty", "user", "reviewed_by")
+    readonly_fields = (
+        "id",
+        "bounty",
+        "user",
+        "content",
+        "status",
+        "feedback",
+        "reviewed_by",
+        "submitted_at",
+        "reviewed_at",
+    )
+    ordering = ("-submitted_at",)
+    actions = ("reject_submissions",)
+    show_full_result_count = False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Reject selected pending submissions", permissions=["moderate"])
+    def reject_submissions(self, request: HttpRequest, queryset) -> None:
+        self._run_each(
+            request,
+            queryset,
+            lambda submission: submission_review(
+                bounty_id=submission.bounty_id,
+                submission_id=submission.pk,
+                actor=request.user,
+                status=Submission.Status.REJECTED,
+                feedback="Rejected by a moderator.",
+                request=request,
+            ),
+            "submissions rejected",
+        )
+
+
+@admin.register(Reward)
+class RewardAdmin(RoleBasedAdmin):
+    list_display = ("id", "bounty", "user", "amount", "token", "status", "recipient_address", "created_at", "paid_at")
+    list_filter = ("status", "token", "created_at")
+    search_fields = ("bounty__title", "user__email", "user__username", "recipient_address", "transaction_hash")
+    list_select_related = ("bounty", "user")
+    readonly_fields = (
+        "id",
+        "bounty",
+        "user",
+        "submission",
+        "amount",
+        "token",
+        "recipient_address",
+        "transaction_hash",
+        "status",
+        "failure_reason",
+        "created_at",
+        "updated_at",
+        "paid_at",
+    )
+    ordering = ("-created_at",)
+    show_full_result_count = False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

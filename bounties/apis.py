@@ -1,0 +1,275 @@
+"""HTTP API of bounties and rewards: validate, call one service or selector, render."""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from blocra.pagination import HeaderPagination
+from bounties import selectors, services
+from bounties.parsers import DecimalJSONParser
+from bounties.representations import (
+    bounty_representation,
+    bounty_row_representation,
+    participant_representation,
+    reward_representation,
+    submission_representation,
+)
+from bounties.serializers import (
+    BountyCreateSerializer,
+    BountyListQuerySerializer,
+    BountySerializer,
+    BountyUpdateSerializer,
+    MessageResponseSerializer,
+    MineQuerySerializer,
+    ParticipantSerializer,
+    RewardListQuerySerializer,
+    RewardSerializer,
+    StatsResponseSerializer,
+    SubmissionCreateSerializer,
+    SubmissionReviewSerializer,
+    SubmissionSerializer,
+    WinnerResponseSerializer,
+    WinnerSerializer,
+    bounty_list_filters_parse,
+)
+
+BOUNTIES = ["bounties"]
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", int, OpenApiParameter.QUERY, description="Page number, from 1."),
+    OpenApiParameter("page_size", int, OpenApiParameter.QUERY, description="Rows per page, 1 to 100 (default 20)."),
+]
+REWARDS = ["rewards"]
+
+
+def paginated(request: Request, view: APIView, queryset: QuerySet, render: Callable[[Any], dict]) -> Response:
+    """One page of `queryset` as a bare array, with X-Total-Count and Link headers."""
+    paginator = HeaderPagination()
+    page: Iterable = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response([render(item) for item in page])
+
+
+def query_params(serializer_class, request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class BountyListCreateApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = [DecimalJSONParser]
+
+    @extend_schema(
+        parameters=[BountyListQuerySerializer, *PAGE_PARAMETERS],
+        responses={200: BountySerializer(many=True)},
+        tags=BOUNTIES,
+        summary="List bounties (filters, search, ordering, pagination)",
+    )
+    def get(self, request: Request) -> Response:
+        filters = bounty_list_filters_parse(request.query_params)
+        return paginated(request, self, selectors.bounty_list(filters=filters), bounty_row_representation)
+
+    @extend_schema(
+        request=BountyCreateSerializer, responses={201: BountySerializer}, tags=BOUNTIES, summary="Create a bounty"
+    )
+    def post(self, request: Request) -> Response:
+        serializer = BountyCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        bounty = services.bounty_create(creator=request.user, request=request, **serializer.validated_data)
+        return Response(bounty_representation(bounty), status=201)
+
+
+class BountyDetailApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = [DecimalJSONParser]
+
+    @extend_schema(responses={200: BountySerializer}, tags=BOUNTIES, summary="Get a bounty")
+    def get(self, request: Request, pk) -> Response:
+        return Response(bounty_representation(selectors.bounty_get(bounty_id=pk)))
+
+    @extend_schema(
+        request=BountyUpdateSerializer,
+        responses={200: BountySerializer},
+        tags=BOUNTIES,
+        summary="Replace fields of a bounty (owner or admin; fields not sent stay unchanged)",
+    )
+    def put(self, request: Request, pk) -> Response:
+        return self._update(request, pk)
+
+    @extend_schema(
+        request=BountyUpdateSerializer,
+        responses={200: BountySerializer},
+        tags=BOUNTIES,
+        summary="Change fields or the status of a bounty (owner or admin)",
+    )
+    def patch(self, request: Request, pk) -> Response:
+        return self._update(request, pk)
+
+    def _update(self, request: Request, pk) -> Response:
+        serializer = BountyUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        bounty = services.bounty_update(
+            bounty_id=pk, actor=request.user, data=serializer.validated_data, request=request
+        )
+        return Response(bounty_representation(bounty))
+
+    @extend_schema(responses={200: MessageResponseSerializer}, tags=BOUNTIES, summary="Delete a bounty")
+    def delete(self, request: Request, pk) -> Response:
+        services.bounty_delete(bounty_id=pk, actor=request.user, request=request)
+        return Response({"success": True, "message": "Bounty deleted"})
+
+
+class BountyStatsApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: StatsResponseSerializer}, tags=BOUNTIES, summary="Platform statistics")
+    def get(self, request: Request) -> Response:
+        return Response({"success": True, "data": selectors.bounty_stats()})
+
+
+class BountyMineApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[MineQuerySerializer, *PAGE_PARAMETERS],
+        responses={200: BountySerializer(many=True)},
+        tags=BOUNTIES,
+        summary="Bounties I created or take part in (both without `role`)",
+    )
+    def get(self, request: Request) -> Response:
+        role = query_params(MineQuerySerializer, request).get("role")
+        return paginated(
+            request, self, selectors.bounty_list_mine(user=request.user, role=role), bounty_row_representation
+        )
+
+
+class BountyJoinApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={201: ParticipantSerializer}, tags=BOUNTIES, summary="Join a bounty")
+    def post(self, request: Request, pk) -> Response:
+        participant = services.participant_join(bounty_id=pk, user=request.user, request=request)
+        return Response(participant_representation(participant), status=201)
+
+
+class BountyLeaveApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: ParticipantSerializer}, tags=BOUNTIES, summary="Leave a bounty")
+    def post(self, request: Request, pk) -> Response:
+        participant = services.participant_leave(bounty_id=pk, user=request.user, request=request)
+        return Response(participant_representation(participant))
+
+
+class BountyParticipantsApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses={200: ParticipantSerializer(many=True)},
+        tags=BOUNTIES,
+        summary="A bounty's participants",
+    )
+    def get(self, request: Request, pk) -> Response:
+        return paginated(request, self, selectors.participant_list(bounty_id=pk), participant_representation)
+
+
+class BountySubmitApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=SubmissionCreateSerializer, responses={201: SubmissionSerializer}, tags=BOUNTIES, summary="Submit work"
+    )
+    def post(self, request: Request, pk) -> Response:
+        serializer = SubmissionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        submission = services.submission_create(
+            bounty_id=pk, user=request.user, content=serializer.validated_data["content"], request=request
+        )
+        return Response(submission_representation(submission), status=201)
+
+
+class BountySubmissionsApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses={200: SubmissionSerializer(many=True)},
+        tags=BOUNTIES,
+        summary="Submissions: all for the owner and admins, one's own for a participant",
+    )
+    def get(self, request: Request, pk) -> Response:
+        submissions = selectors.submission_list_visible(bounty_id=pk, user=request.user)
+        return paginated(request, self, submissions, submission_representation)
+
+
+class SubmissionReviewApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=SubmissionReviewSerializer,
+        responses={200: SubmissionSerializer},
+        tags=BOUNTIES,
+        summary="Approve or reject a pending submission (owner or admin)",
+    )
+    def post(self, request: Request, pk, sid) -> Response:
+        serializer = SubmissionReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        submission = services.submission_review(
+            bounty_id=pk, submission_id=sid, actor=request.user, request=request, **serializer.validated_data
+        )
+        return Response(submission_representation(submission))
+
+
+class BountyWinnerApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=WinnerSerializer,
+        responses={200: WinnerResponseSerializer},
+        tags=BOUNTIES,
+        summary="Choose the winner: creates the bounty's one reward and completes it",
+    )
+    def post(self, request: Request, pk) -> Response:
+        serializer = WinnerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        bounty, reward = services.bounty_select_winner(
+            bounty_id=pk,
+            actor=request.user,
+            winner_id=serializer.validated_data.get("winnerId"),
+            submission_id=serializer.validated_data.get("submission_id"),
+            request=request,
+        )
+        data = {"bounty": bounty_representation(bounty), "reward": reward_representation(reward)}
+        return Response({"success": True, "data": data})
+
+
+class RewardListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[RewardListQuerySerializer, *PAGE_PARAMETERS],
+        responses={200: RewardSerializer(many=True)},
+        tags=REWARDS,
+        summary="Rewards I won (`winner`), owe as a creator (`creator`), or both",
+    )
+    def get(self, request: Request) -> Response:
+        role = query_params(RewardListQuerySerializer, request).get("role")
+        return paginated(request, self, selectors.reward_list_for(user=request.user, role=role), reward_representation)
+
+
+class RewardDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: RewardSerializer},
+        tags=REWARDS,
+        summary="A reward (winner, bounty owner or admin)",
+    )
+    def get(self, request: Request, pk) -> Response:
+        return Response(reward_representation(selectors.reward_get_visible(reward_id=pk, user=request.user)))

@@ -1,0 +1,35 @@
+"""Writes of rewards that are not payouts: giving a waiting reward its recipient."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import activity_record
+from bounties.models import Reward
+
+
+def reward_assign_recipient(*, user: User) -> int:
+    """Address the user's pending rewards that have no recipient yet to their linked wallet; returns how
+    many. The wallet-link flow calls this after storing `user.wallet_address`; a no-op without one."""
+    if not user.wallet_address:
+        return 0
+    with transaction.atomic():
+        waiting = list(
+            Reward.objects.select_for_update()
+            .filter(user=user, status=Reward.Status.PENDING, recipient_address__isnull=True)
+            .values_list("id", flat=True)
+        )
+        if not waiting:
+            return 0
+        Reward.objects.filter(pk__in=waiting, recipient_address__isnull=True).update(
+            recipient_address=user.wallet_address, updated_at=timezone.now()
+        )
+        for reward_id in waiting:
+            activity_record(
+                action="reward.recipient_assigned",
+                actor=user,
+                target_type="reward",
+                target_id=reward_id,
+                metadata={"recipient_address": user.wallet_address},
+            )
+    return len(waiting)

@@ -1,0 +1,43 @@
+"""Reward tokens: a known symbol (STRK, ETH, USDC, USDT) or an ERC-20 contract address, and how many
+decimals an amount of each may carry."""
+
+from decimal import Decimal
+
+from django.conf import settings
+
+from contracts.starknet import InvalidAddress, normalize_address
+
+# An unknown ERC-20 given by address may use up to the 18 decimals Starknet tokens conventionally have.
+ADDRESS_TOKEN_MAX_DECIMALS = 18
+
+
+def token_normalize(value: str) -> str:
+    """The stored form of a token: an upper-case known symbol or a normalised address. Raises ValueError."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("Give a token symbol (STRK, ETH, USDC, USDT) or a token contract address.")
+    text = value.strip()
+    if text.upper() in settings.STARKNET_TOKENS:
+        return text.upper()
+    if text[:2].lower() == "0x":
+        try:
+            return normalize_address(text)
+        except InvalidAddress as exc:
+            raise ValueError(str(exc)) from None
+    raise ValueError(f"Unknown token; use one of {', '.join(settings.STARKNET_TOKENS)} or a token contract address.")
+
+
+def token_decimals(token: str) -> int:
+    """Decimals of a stored token: the configured token's for a symbol or a known address, else 18."""
+    known = settings.STARKNET_TOKENS.get(token)
+    if known is not None:
+        return int(known["decimals"])
+    for config in settings.STARKNET_TOKENS.values():
+        if normalize_address(config["address"]) == token:
+            return int(config["decimals"])
+    return ADDRESS_TOKEN_MAX_DECIMALS
+
+
+def decimal_places(amount: Decimal) -> int:
+    """Significant fractional digits: Decimal('1.50') has 1, Decimal('100') has 0."""
+    exponent = amount.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
