@@ -174,8 +174,11 @@ def chain_stats_latest(*, chain: str) -> dict[str, Any]:
         # The lock outlives a hung read by a little, so a crashed worker cannot hold it for ever.
         if cache.add(lock, 1, timeout=int(read_budget) + 5):
             try:
-                stats = _stats_measure()
-                cache.set(key, stats, settings.CHAIN_STATS_CACHE_SECONDS)
+                # A reader that held the lock just before us may have filled the cache since our read.
+                stats = cache.get(key)
+                if stats is None:
+                    stats = _stats_measure()
+                    cache.set(key, stats, settings.CHAIN_STATS_CACHE_SECONDS)
             except starknet.StarknetError as exc:
                 raise chain_error(exc) from exc
             finally:
