@@ -25,11 +25,20 @@ class ApiError(exceptions.APIException):
     code = "request.invalid"
     message = "The request is invalid."
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, errors: dict | None = None):
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        errors: dict | None = None,
+        extra: dict[str, Any] | None = None,
+    ):
         self.message = message or self.message
         if code:
             self.code = code
         self.errors = errors
+        # Further top-level fields of the error body (e.g. the id of a query recorded as failed).
+        self.extra = extra or {}
         super().__init__(detail=self.message, code=self.code)
 
 
@@ -141,7 +150,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(error_body("The request body is too large.", "request.too_large"), status=413)
 
     if isinstance(exc, ApiError):
-        body = error_body(exc.message, exc.code, exc.errors)
+        body = {**error_body(exc.message, exc.code, exc.errors), **exc.extra}
         status_code = exc.status_code
     elif isinstance(exc, exceptions.ValidationError):
         errors = _field_errors(exc.detail)

@@ -266,6 +266,28 @@ STARKNET_TOKENS = {
     }
     for symbol, (address, decimals) in _TOKEN_DEFAULTS[STARKNET_CHAIN_ID].items()
 }
+# Chain-backed analytics: bounded work per request (contracts/chain.py states the RPC budget).
+CONTRACT_EVENTS_DEFAULT_SPAN = env.int("CONTRACT_EVENTS_DEFAULT_SPAN", default=1000)
+CONTRACT_EVENTS_MAX_SPAN = env.int("CONTRACT_EVENTS_MAX_SPAN", default=10_000)
+CONTRACT_EVENTS_PAGE_SIZE = env.int("CONTRACT_EVENTS_PAGE_SIZE", default=100)
+CONTRACT_EVENTS_MAX_PAGES = env.int("CONTRACT_EVENTS_MAX_PAGES", default=1)
+ANALYZE_RATE_LIMIT = env.str("ANALYZE_RATE_LIMIT", default="10/m")
+ANALYZE_MAX_BLOCKS = env.int("ANALYZE_MAX_BLOCKS", default=20)
+ANALYZE_CACHE_SECONDS = env.int("ANALYZE_CACHE_SECONDS", default=60)
+CHAIN_STATS_CACHE_SECONDS = env.int("CHAIN_STATS_CACHE_SECONDS", default=15)
+for _name in (
+    "CONTRACT_EVENTS_DEFAULT_SPAN",
+    "CONTRACT_EVENTS_PAGE_SIZE",
+    "CONTRACT_EVENTS_MAX_PAGES",
+    "ANALYZE_MAX_BLOCKS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+if not CONTRACT_EVENTS_DEFAULT_SPAN <= CONTRACT_EVENTS_MAX_SPAN:
+    raise ImproperlyConfigured("CONTRACT_EVENTS_DEFAULT_SPAN must not exceed CONTRACT_EVENTS_MAX_SPAN.")
+if CONTRACT_EVENTS_PAGE_SIZE > 1000:
+    raise ImproperlyConfigured("CONTRACT_EVENTS_PAGE_SIZE must be at most 1000 (nodes cap the page size).")
+
 # The largest reward a bounty may offer, in display units of any token.
 MAX_REWARD_AMOUNT = Decimal(env.str("MAX_REWARD_AMOUNT", default="1000000000000"))
 

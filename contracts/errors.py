@@ -1,6 +1,12 @@
-"""Domain errors of contract queries, saved queries and dashboards: stable `contracts.*` codes."""
+"""Domain errors of contract queries, saved queries and dashboards: stable `contracts.*` codes.
 
-from blocra.errors import BadRequest, Conflict, NotFound
+`chain_error` is the one mapping from the Starknet client's errors to API errors.
+"""
+
+from typing import Any
+
+from blocra.errors import ApiError, BadGateway, BadRequest, Conflict, GatewayTimeout, NotFound, ServiceUnavailable
+from contracts import starknet
 
 
 class ContractQueryNotFound(NotFound):
@@ -55,3 +61,91 @@ class DashboardLimitReached(LimitReached):
 
 class WidgetLimitReached(LimitReached):
     code = "contracts.widget_limit_reached"
+
+
+# --- Chain answers ------------------------------------------------------------------------------------
+# Definitive answers of the chain are the caller's problem (4xx): a missing contract, transaction or
+# block is a 404; a call the contract refuses (no such function, reverted, unexpected answer) is a 400.
+# Node trouble is ours (502/503/504) and says nothing about the request.
+
+
+class ContractNotDeployed(NotFound):
+    code = "contracts.contract_not_found"
+    message = starknet.ContractNotFound.message
+
+
+class TransactionUnknown(NotFound):
+    code = "contracts.transaction_not_found"
+    message = starknet.TransactionNotFound.message
+
+
+class BlockUnknown(NotFound):
+    code = "contracts.block_not_found"
+    message = starknet.BlockNotFound.message
+
+
+class EntryPointUnknown(BadRequest):
+    code = "contracts.entry_point_not_found"
+    message = starknet.EntryPointNotFound.message
+
+
+class CallReverted(BadRequest):
+    code = "contracts.call_reverted"
+    message = starknet.ContractCallReverted.message
+
+
+class UnexpectedAnswer(BadRequest):
+    code = "contracts.unexpected_answer"
+    message = starknet.UnexpectedContractAnswer.message
+
+
+class NodeUnavailable(ServiceUnavailable):
+    code = "contracts.node_unavailable"
+    message = starknet.NodeUnavailable.message
+
+
+class NodeTimeout(GatewayTimeout):
+    code = "contracts.node_timeout"
+    message = starknet.NodeTimeout.message
+
+
+class NodeBadResponse(BadGateway):
+    code = "contracts.node_bad_response"
+    message = starknet.NodeBadResponse.message
+
+
+class ChainStatsBusy(ServiceUnavailable):
+    """Another worker is reading the chain statistics and did not finish within the RPC timeout."""
+
+    code = "contracts.stats_busy"
+    message = "Chain statistics are being refreshed; try again in a moment."
+
+
+class BlockRangeTooLarge(BadRequest):
+    code = "contracts.block_range_too_large"
+    message = "The block range is too large."
+
+
+# Most specific first: AccountNotDeployed is a ContractNotFound, NodeTimeout a NodeError.
+_CHAIN_ERRORS: list[tuple[type[starknet.StarknetError], type[ApiError]]] = [
+    (starknet.ContractNotFound, ContractNotDeployed),
+    (starknet.TransactionNotFound, TransactionUnknown),
+    (starknet.BlockNotFound, BlockUnknown),
+    (starknet.EntryPointNotFound, EntryPointUnknown),
+    (starknet.ContractCallReverted, CallReverted),
+    (starknet.UnexpectedContractAnswer, UnexpectedAnswer),
+    (starknet.NodeTimeout, NodeTimeout),
+    (starknet.NodeUnavailable, NodeUnavailable),
+    (starknet.NodeError, NodeBadResponse),
+]
+
+
+def chain_error(exc: starknet.StarknetError, *, extra: dict[str, Any] | None = None) -> ApiError:
+    """The API error for a Starknet client error; its message is the client-safe `exc.message`.
+
+    Anything the table does not name is answered as node trouble (502).
+    """
+    for error_class, api_error in _CHAIN_ERRORS:
+        if isinstance(exc, error_class):
+            return api_error(exc.message, extra=extra)
+    return NodeBadResponse(extra=extra)

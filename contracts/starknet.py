@@ -862,6 +862,48 @@ def get_block_timestamps(block_numbers: Sequence[int]) -> dict[int, int]:
     return _run(get_block_timestamps_async, block_numbers)
 
 
+async def get_blocks_async(blocks: Sequence[BlockId], *, with_receipts: bool = False) -> list[Block]:
+    """See get_blocks."""
+    for block in blocks:
+        _block_kwargs(block)
+
+    async def operation(client: FullNodeClient) -> list[Block]:
+        return [await _get_block(client, block, with_receipts) for block in blocks]
+
+    return await _with_node(operation, "get_blocks")
+
+
+def get_blocks(blocks: Sequence[BlockId], *, with_receipts: bool = False) -> list[Block]:
+    """The given blocks, in order, read in one operation (one call per block: callers bound the list).
+    Raises BlockNotFound (24) and NodeError."""
+    return _run(get_blocks_async, blocks, with_receipts=with_receipts)
+
+
+async def first_block_at_async(timestamp: int, *, low: int, high: int) -> int:
+    """See first_block_at."""
+    if not 0 <= low <= high:
+        raise ValueError("first_block_at needs 0 <= low <= high.")
+
+    async def operation(client: FullNodeClient) -> int:
+        lo, hi = low, high + 1
+        while lo < hi:
+            middle = (lo + hi) // 2
+            if (await _get_block(client, middle, False)).timestamp >= timestamp:
+                hi = middle
+            else:
+                lo = middle + 1
+        return lo
+
+    return await _with_node(operation, "first_block_at")
+
+
+def first_block_at(timestamp: int, *, low: int, high: int) -> int:
+    """The first block in [low, high] whose timestamp is >= `timestamp` (high + 1 when none is), found
+    by binary search in one operation: at most ceil(log2(high - low + 2)) block reads.
+    Raises BlockNotFound (24) and NodeError."""
+    return _run(first_block_at_async, timestamp, low=low, high=high)
+
+
 async def get_events_async(
     *,
     address: str | None,

@@ -7,7 +7,7 @@ shadowed by `/dashboard-builder/:id`).
 
 from django.urls import path, register_converter
 
-from contracts import apis
+from contracts import apis, chain_apis
 
 
 class RowIdConverter:
@@ -26,17 +26,22 @@ class RowIdConverter:
 register_converter(RowIdConverter, "row_id")
 
 urlpatterns = [
-    # Contract queries (the POST that runs one on Starknet is added by the chain client's step).
+    # Contract queries: POST runs one on Starknet now.
+    path("contracts/query", chain_apis.ContractQueryRunApi.as_view(), name="contract-query-run"),
     path("contracts/queries", apis.ContractQueryListApi.as_view(), name="contract-query-list"),
     path("contracts/queries/<uuid:pk>", apis.ContractQueryDetailApi.as_view(), name="contract-query-detail"),
-    path("queries", apis.ContractQueryListApi.as_view(), name="query-list"),
+    path("queries", chain_apis.QueryListRunApi.as_view(), name="query-list"),
     path("queries/<uuid:pk>", apis.QueryDetailApi.as_view(), name="query-detail"),
+    # Chain reads with bounded work.
+    path("contracts/events", chain_apis.ContractEventsApi.as_view(), name="contract-events"),
+    path("contracts/analyze", chain_apis.ContractAnalyzeApi.as_view(), name="contract-analyze"),
     # Saved queries.
     path("contracts/save-query", apis.SavedQueryCreateApi.as_view(), name="saved-query-create"),
     path("contracts/saved-queries", apis.SavedQueryListApi.as_view(), name="saved-query-list"),
     # Dashboards.
     path("dashboards", apis.DashboardCountsApi.as_view(), name="dashboard-counts"),
     path("dashboards/analytics", apis.DashboardAnalyticsApi.as_view(), name="dashboard-analytics"),
+    path("dashboards/stats", chain_apis.ChainStatsApi.as_view(), name="dashboard-stats"),
     # Dashboard builder.
     path("dashboard-builder", apis.DashboardListCreateApi.as_view(), name="dashboard-list"),
     path("dashboard-builder/queries", apis.BuilderQueryListApi.as_view(), name="dashboard-builder-queries"),

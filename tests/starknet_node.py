@@ -372,6 +372,12 @@ class Chain:
             self.pending.remove(tx)
             self.mine_block(txs=[tx], finality=finality)
 
+    def mine_pending(self, finality: Finality = "ACCEPTED_ON_L2") -> BlockRecord:
+        """Mine every pre-confirmed transaction into one block (a block of several transactions)."""
+        with self.lock:
+            txs, self.pending = self.pending, []
+            return self.mine_block(txs=txs, finality=finality)
+
     def finality_of(self, tx: Tx) -> Finality:
         if tx in self.pending:
             return "PRE_CONFIRMED"
