@@ -1,6 +1,11 @@
-"""Domain errors of the accounts app, each with a stable code (`auth.<snake_case>`)."""
+"""Domain errors of the accounts app, each with a stable code (`auth.<snake_case>`), and the API's
+answer to Starknet node trouble (`starknet.*`), shared by every app that talks to the chain (accounts
+is the app below all of them)."""
 
-from blocra.errors import ApiError, BadRequest, Conflict, ServiceUnavailable, Unauthorized
+from typing import Any
+
+from blocra.errors import ApiError, BadGateway, BadRequest, Conflict, GatewayTimeout, ServiceUnavailable, Unauthorized
+from contracts import starknet
 
 
 class EmailTaken(Conflict):
@@ -66,3 +71,28 @@ class ImageTooLarge(ApiError):
     status_code = 413
     code = "auth.image_too_large"
     message = "The image is too large."
+
+
+class StarknetUnavailable(ServiceUnavailable):
+    code = "starknet.unavailable"
+    message = "The Starknet node is unavailable; try again later."
+
+
+class StarknetTimeout(GatewayTimeout):
+    code = "starknet.timeout"
+    message = "The Starknet node did not answer in time; try again later."
+
+
+class StarknetBadGateway(BadGateway):
+    code = "starknet.bad_gateway"
+    message = "The Starknet node answered incorrectly; try again later."
+
+
+def starknet_upstream_error(exc: starknet.NodeError, *, extra: dict[str, Any] | None = None) -> ApiError:
+    """Node trouble as the API answers it everywhere: 504 for a timeout, 503 for an unreachable or
+    refusing node, 502 for a wrong or malformed answer. Never a domain answer like "not found"."""
+    if isinstance(exc, starknet.NodeTimeout):
+        return StarknetTimeout(extra=extra)
+    if isinstance(exc, starknet.NodeUnavailable):
+        return StarknetUnavailable(extra=extra)
+    return StarknetBadGateway(extra=extra)

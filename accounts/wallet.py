@@ -24,10 +24,11 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.errors import starknet_upstream_error
 from accounts.models import User, WalletChallenge
 from accounts.services import SessionTokens, activity_record, session_create
 from accounts.signals import wallet_linked
-from blocra.errors import BadGateway, BadRequest, Conflict, GatewayTimeout, ServiceUnavailable, Unauthorized
+from blocra.errors import BadRequest, Conflict, Unauthorized
 from contracts import starknet
 
 # --- Errors -----------------------------------------------------------------------------------------
@@ -56,29 +57,6 @@ class AccountDisabled(Unauthorized):
 class WalletTaken(Conflict):
     code = "auth.wallet_taken"
     message = "This wallet is already linked to another account."
-
-
-class StarknetUnavailable(ServiceUnavailable):
-    code = "starknet.unavailable"
-    message = "The Starknet node is unavailable; try again later."
-
-
-class StarknetTimeout(GatewayTimeout):
-    code = "starknet.timeout"
-    message = "The Starknet node did not answer in time; try again later."
-
-
-class StarknetBadGateway(BadGateway):
-    code = "starknet.bad_gateway"
-    message = "The Starknet node answered incorrectly; try again later."
-
-
-def _upstream_error(exc: starknet.NodeError) -> ServiceUnavailable | GatewayTimeout | BadGateway:
-    if isinstance(exc, starknet.NodeTimeout):
-        return StarknetTimeout()
-    if isinstance(exc, starknet.NodeUnavailable):
-        return StarknetUnavailable()
-    return StarknetBadGateway()
 
 
 # --- Challenges -------------------------------------------------------------------------------------
@@ -175,7 +153,7 @@ def _wallet_prove(
         )
         raise AccountNotDeployed() from exc
     except starknet.NodeError as exc:
-        raise _upstream_error(exc) from exc
+        raise starknet_upstream_error(exc) from exc
     if not valid:
         _challenge_consume(challenge=challenge)
         _failure_record(

@@ -1,8 +1,6 @@
 """Domain errors of the bounties app: each has an HTTP status and a stable `bounties.*` code."""
 
-from accounts.wallet import StarknetBadGateway, StarknetTimeout, StarknetUnavailable
-from blocra.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
-from contracts.starknet import NodeError, NodeTimeout, NodeUnavailable
+from blocra.errors import BadRequest, Conflict, Forbidden, NotFound
 
 
 class BountyNotFound(NotFound):
@@ -182,13 +180,3 @@ class WrongAmount(PayoutRefused):
 class WrongSender(PayoutRefused):
     code = "bounties.wrong_sender"
     message = "Wrong sender: the transfer does not come from the treasury."
-
-
-def starknet_upstream_error(exc: NodeError) -> ApiError:
-    """Node trouble as the API answers it everywhere (the wallet sign-in's errors): 504 for a timeout,
-    503 for an unreachable or refusing node, 502 for a wrong or malformed answer."""
-    if isinstance(exc, NodeTimeout):
-        return StarknetTimeout()
-    if isinstance(exc, NodeUnavailable):
-        return StarknetUnavailable()
-    return StarknetBadGateway()

@@ -24,9 +24,9 @@ from contracts.chain_serializers import (
 from contracts.serializers import ContractQuerySerializer
 
 _UPSTREAM = {
-    502: OpenApiResponse(description="The Starknet node answered incorrectly (`contracts.node_bad_response`)."),
-    503: OpenApiResponse(description="No Starknet node is reachable (`contracts.node_unavailable`)."),
-    504: OpenApiResponse(description="The Starknet node did not answer in time (`contracts.node_timeout`)."),
+    502: OpenApiResponse(description="The Starknet node answered incorrectly (`starknet.bad_gateway`)."),
+    503: OpenApiResponse(description="No Starknet node is reachable (`starknet.unavailable`)."),
+    504: OpenApiResponse(description="The Starknet node did not answer in time (`starknet.timeout`)."),
 }
 _BAD_REQUEST = OpenApiResponse(description="Invalid input (`errors` names the fields).")
 _UNAUTHORIZED = OpenApiResponse(description="Not authenticated.")

@@ -5,7 +5,8 @@
 
 from typing import Any
 
-from blocra.errors import ApiError, BadGateway, BadRequest, Conflict, GatewayTimeout, NotFound, ServiceUnavailable
+from accounts.errors import StarknetBadGateway, starknet_upstream_error
+from blocra.errors import ApiError, BadRequest, Conflict, NotFound, ServiceUnavailable
 from contracts import starknet
 
 
@@ -99,21 +100,6 @@ class UnexpectedAnswer(BadRequest):
     message = starknet.UnexpectedContractAnswer.message
 
 
-class NodeUnavailable(ServiceUnavailable):
-    code = "contracts.node_unavailable"
-    message = starknet.NodeUnavailable.message
-
-
-class NodeTimeout(GatewayTimeout):
-    code = "contracts.node_timeout"
-    message = starknet.NodeTimeout.message
-
-
-class NodeBadResponse(BadGateway):
-    code = "contracts.node_bad_response"
-    message = starknet.NodeBadResponse.message
-
-
 class ChainStatsBusy(ServiceUnavailable):
     """Another worker is reading the chain statistics and did not finish within the RPC timeout."""
 
@@ -126,7 +112,8 @@ class BlockRangeTooLarge(BadRequest):
     message = "The block range is too large."
 
 
-# Most specific first: AccountNotDeployed is a ContractNotFound, NodeTimeout a NodeError.
+# Definitive chain answers (most specific first: AccountNotDeployed is a ContractNotFound); node
+# trouble is answered by accounts.errors.starknet_upstream_error, like everywhere else.
 _CHAIN_ERRORS: list[tuple[type[starknet.StarknetError], type[ApiError]]] = [
     (starknet.ContractNotFound, ContractNotDeployed),
     (starknet.TransactionNotFound, TransactionUnknown),
@@ -134,9 +121,6 @@ _CHAIN_ERRORS: list[tuple[type[starknet.StarknetError], type[ApiError]]] = [
     (starknet.EntryPointNotFound, EntryPointUnknown),
     (starknet.ContractCallReverted, CallReverted),
     (starknet.UnexpectedContractAnswer, UnexpectedAnswer),
-    (starknet.NodeTimeout, NodeTimeout),
-    (starknet.NodeUnavailable, NodeUnavailable),
-    (starknet.NodeError, NodeBadResponse),
 ]
 
 
@@ -148,4 +132,6 @@ def chain_error(exc: starknet.StarknetError, *, extra: dict[str, Any] | None = N
     for error_class, api_error in _CHAIN_ERRORS:
         if isinstance(exc, error_class):
             return api_error(exc.message, extra=extra)
-    return NodeBadResponse(extra=extra)
+    if isinstance(exc, starknet.NodeError):
+        return starknet_upstream_error(exc, extra=extra)
+    return StarknetBadGateway(extra=extra)

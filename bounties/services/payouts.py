@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.errors import starknet_upstream_error
 from accounts.models import User
 from accounts.services import activity_record
 from blocra.amounts import format_amount
@@ -51,7 +52,6 @@ from bounties.errors import (
     WrongRecipient,
     WrongSender,
     WrongToken,
-    starknet_upstream_error,
 )
 from bounties.models import PayoutTransfer, Reward
 from bounties.selectors import reward_get_manageable

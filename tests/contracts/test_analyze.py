@@ -178,20 +178,20 @@ def test_analyze_dates_before_the_chain_are_404(chain, api_client):
 def test_analyze_node_down_is_503(settings, db, api_client):
     settings.STARKNET_RPC_URLS = [unreachable_url()]
 
-    assert_error(analyze(api_client), 503, "contracts.node_unavailable")
+    assert_error(analyze(api_client), 503, "starknet.unavailable")
 
 
 def test_analyze_hanging_node_is_504(starknet_node, settings, api_client):
     settings.STARKNET_RPC_TIMEOUT = 0.3
     starknet_node.hang(3, method=BLOCK_READ)
 
-    assert_error(analyze(api_client), 504, "contracts.node_timeout")
+    assert_error(analyze(api_client), 504, "starknet.timeout")
 
 
 def test_analyze_malformed_answer_is_502(chain, starknet_node, api_client):
     starknet_node.answer_without_result(method=BLOCK_READ)
 
-    assert_error(analyze(api_client), 502, "contracts.node_bad_response")
+    assert_error(analyze(api_client), 502, "starknet.bad_gateway")
 
 
 def test_analyze_query_count(chain, api_client, database_cache, django_assert_num_queries):

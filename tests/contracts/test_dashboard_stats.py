@@ -117,7 +117,7 @@ def test_stats_is_public_even_with_a_junk_bearer(chain, api_client):
 
 def test_stats_node_down_is_503_and_not_cached(settings, starknet_node, api_client):
     settings.STARKNET_RPC_URLS = [unreachable_url()]
-    assert_error(api_client.get(STATS), 503, "contracts.node_unavailable")
+    assert_error(api_client.get(STATS), 503, "starknet.unavailable")
 
     settings.STARKNET_RPC_URLS = [starknet_node.url]
     assert api_client.get(STATS).status_code == 200
@@ -127,13 +127,13 @@ def test_stats_hanging_node_is_504(starknet_node, settings, api_client):
     settings.STARKNET_RPC_TIMEOUT = 0.3
     starknet_node.hang(3)
 
-    assert_error(api_client.get(STATS), 504, "contracts.node_timeout")
+    assert_error(api_client.get(STATS), 504, "starknet.timeout")
 
 
 def test_stats_malformed_answer_is_502(starknet_node, api_client):
     starknet_node.answer_without_result(method=BLOCK_READ)
 
-    assert_error(api_client.get(STATS), 502, "contracts.node_bad_response")
+    assert_error(api_client.get(STATS), 502, "starknet.bad_gateway")
 
 
 def test_stats_query_count(chain, api_client, database_cache, django_assert_num_queries):

@@ -225,20 +225,20 @@ def test_events_invalid_input_is_400_without_rpc(starknet_node, owner_client, bo
 def test_events_node_down_is_503(settings, db, owner_client):
     settings.STARKNET_RPC_URLS = [unreachable_url()]
 
-    assert_error(events(owner_client), 503, "contracts.node_unavailable")
+    assert_error(events(owner_client), 503, "starknet.unavailable")
 
 
 def test_events_hanging_node_is_504(starknet_node, settings, owner_client):
     settings.STARKNET_RPC_TIMEOUT = 0.3
     starknet_node.hang(3, method="starknet_getEvents")
 
-    assert_error(events(owner_client), 504, "contracts.node_timeout")
+    assert_error(events(owner_client), 504, "starknet.timeout")
 
 
 def test_events_malformed_answer_is_502(activity, starknet_node, owner_client):
     starknet_node.answer_not_json(method="starknet_getEvents")
 
-    assert_error(events(owner_client), 502, "contracts.node_bad_response")
+    assert_error(events(owner_client), 502, "starknet.bad_gateway")
 
 
 def test_events_refuse_anonymous_callers(api_client, starknet_node):

@@ -186,7 +186,7 @@ def test_query_run_erc20_info_of_a_non_token_is_refused(chain, owner_client):
 def test_query_run_node_down_is_503_and_recorded(settings, db, owner_client):
     settings.STARKNET_RPC_URLS = [unreachable_url()]
 
-    body = assert_error(run(owner_client, "block_number"), 503, "contracts.node_unavailable")
+    body = assert_error(run(owner_client, "block_number"), 503, "starknet.unavailable")
 
     stored = ContractQuery.objects.get(pk=body["query_id"])
     assert stored.status == "failed" and stored.error == starknet.NodeUnavailable.message
@@ -197,7 +197,7 @@ def test_query_run_hanging_node_is_504_and_recorded(starknet_node, settings, own
     settings.STARKNET_RPC_TIMEOUT = 0.3
     starknet_node.hang(3)
 
-    body = assert_error(run(owner_client, "block_number"), 504, "contracts.node_timeout")
+    body = assert_error(run(owner_client, "block_number"), 504, "starknet.timeout")
 
     stored = ContractQuery.objects.get(pk=body["query_id"])
     assert stored.status == "failed" and stored.duration_ms >= 250
@@ -207,7 +207,7 @@ def test_query_run_hanging_node_is_504_and_recorded(starknet_node, settings, own
 def test_query_run_malformed_answer_is_502_and_recorded(chain, starknet_node, owner_client, fault):
     getattr(starknet_node, fault)(method="starknet_getClassHashAt")
 
-    body = assert_error(run(owner_client, "class_hash"), 502, "contracts.node_bad_response")
+    body = assert_error(run(owner_client, "class_hash"), 502, "starknet.bad_gateway")
 
     assert ContractQuery.objects.get(pk=body["query_id"]).status == "failed"
 
@@ -215,7 +215,7 @@ def test_query_run_malformed_answer_is_502_and_recorded(chain, starknet_node, ow
 def test_query_run_node_refusing_service_is_503(chain, starknet_node, owner_client):
     starknet_node.fail(429)
 
-    assert_error(run(owner_client, "block_number"), 503, "contracts.node_unavailable")
+    assert_error(run(owner_client, "block_number"), 503, "starknet.unavailable")
     assert ContractQuery.objects.filter(status="failed").count() == 1
 
 
