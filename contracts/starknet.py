@@ -969,14 +969,14 @@ def get_events(
     )
 
 
-async def get_class_hash_at_async(address: str, block: BlockId = "latest") -> int:
-    """See get_class_hash_at."""
+async def _contract_state_read(address: str, block: BlockId, method: str, name: str) -> int:
+    """One per-contract state read (`client.<method>(address, block)`), with 20 and 24 as domain errors."""
     target = address_to_int(address)
     _block_kwargs(block)
 
     async def operation(client: FullNodeClient) -> int:
         try:
-            return await client.get_class_hash_at(target, **_block_kwargs(block))
+            return await getattr(client, method)(target, **_block_kwargs(block))
         except Exception as exc:
             if _rpc_code(exc) == RPC_CONTRACT_NOT_FOUND:
                 raise ContractNotFound() from exc
@@ -984,7 +984,12 @@ async def get_class_hash_at_async(address: str, block: BlockId = "latest") -> in
                 raise BlockNotFound() from exc
             raise
 
-    return await _with_node(operation, "get_class_hash_at")
+    return await _with_node(operation, name)
+
+
+async def get_class_hash_at_async(address: str, block: BlockId = "latest") -> int:
+    """See get_class_hash_at."""
+    return await _contract_state_read(address, block, "get_class_hash_at", "get_class_hash_at")
 
 
 def get_class_hash_at(address: str, block: BlockId = "latest") -> int:
@@ -994,20 +999,7 @@ def get_class_hash_at(address: str, block: BlockId = "latest") -> int:
 
 async def get_nonce_async(address: str, block: BlockId = "latest") -> int:
     """See get_nonce."""
-    target = address_to_int(address)
-    _block_kwargs(block)
-
-    async def operation(client: FullNodeClient) -> int:
-        try:
-            return await client.get_contract_nonce(target, **_block_kwargs(block))
-        except Exception as exc:
-            if _rpc_code(exc) == RPC_CONTRACT_NOT_FOUND:
-                raise ContractNotFound() from exc
-            if _rpc_code(exc) == RPC_BLOCK_NOT_FOUND:
-                raise BlockNotFound() from exc
-            raise
-
-    return await _with_node(operation, "get_nonce")
+    return await _contract_state_read(address, block, "get_contract_nonce", "get_nonce")
 
 
 def get_nonce(address: str, block: BlockId = "latest") -> int:
