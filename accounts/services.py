@@ -129,12 +129,21 @@ def session_logout(*, user: User, refresh_token: str | None = None, request: Htt
             activity_record(action="auth.logout", actor=user, request=request, metadata={"scope": "token"})
         return
     with transaction.atomic():
-        live = OutstandingToken.objects.filter(
-            user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
-        ).values_list("pk", flat=True)
-        BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk in live], ignore_conflicts=True)
-        User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
+        _sessions_revoke_all(user=user)
         activity_record(action="auth.logout", actor=user, request=request, metadata={"scope": "all"})
+
+
+def _sessions_revoke_all(*, user: User) -> None:
+    """Blacklist every live refresh token of `user` and move the token generation on, so that its
+    access tokens stop working too. Runs inside the caller's transaction."""
+    live = OutstandingToken.objects.filter(
+        user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    ).values_list("pk", flat=True)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk in live], ignore_conflicts=True)
+    User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
+    # Tokens issued next for this instance must carry the new generation (a stale one only makes them
+    # fail closed).
+    user.token_generation += 1
 
 
 # --- Sign-up and sign-in ----------------------------------------------------------------------------
@@ -206,9 +215,17 @@ def _google_signin(*, identity: GoogleIdentity, request: HttpRequest) -> tuple[U
             if user is not None:
                 if user.google_id:
                     raise GoogleAccountConflict()
+                if user.has_usable_password():
+                    # Registration never verified this address; Google has now proven who owns it.
+                    # Whoever chose the password may have registered someone else's email ahead of
+                    # them, so the password goes and its sessions end (the owner signs in with Google).
+                    user.set_unusable_password()
+                    _sessions_revoke_all(user=user)
+                    outcome = "linked_password_dropped"
+                else:
+                    outcome = "linked"
                 user.google_id = identity.sub
-                user.save(update_fields=["google_id", "updated_at"])
-                outcome = "linked"
+                user.save(update_fields=["google_id", "password", "updated_at"])
             else:
                 user = User.objects.create_user(
                     email=identity.email,

@@ -49,14 +49,42 @@ def test_google_signin_finds_user_by_google_id(google_jwks, google_token):
 
 def test_google_signin_links_existing_account_by_verified_email(google_jwks, google_token):
     user = UserFactory(email="ada@gmail.com")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
     response = google_signin(google_token(email="ADA@gmail.com"))
     assert response.status_code == 200
     assert response.json()["user"]["id"] == user.pk
     user.refresh_from_db()
     assert user.google_id == "110169484474386276334"
-    assert user.check_password(TEST_PASSWORD)
     entry = ActivityLog.objects.get(action="auth.google_login")
     assert (entry.actor, entry.metadata) == (user, {"outcome": "linked"})
+
+
+def test_google_signin_linking_by_email_ends_the_unverified_password_and_its_sessions(
+    google_jwks, google_token, api_client
+):
+    # given: someone registered ada's address with a password (never verified) and holds a session
+    squatter = api_client.post(
+        "/api/auth/register", {"email": "ada@gmail.com", "password": TEST_PASSWORD}, format="json"
+    ).json()
+    user = User.objects.get(email="ada@gmail.com")
+
+    # when: the owner of the address proves it through Google
+    response = google_signin(google_token(email="ada@gmail.com"))
+
+    # then: same account, now Google's; the password and the earlier sessions no longer work
+    assert response.status_code == 200
+    assert response.json()["user"]["id"] == user.pk
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+    login = api_client.post("/api/auth/login", {"email": "ada@gmail.com", "password": TEST_PASSWORD}, format="json")
+    assert login.status_code == 401
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {squatter['token']}")
+    assert api_client.get("/api/auth/me").status_code == 401
+    refresh = api_client.post("/api/auth/refresh", {"refresh_token": squatter["refresh_token"]}, format="json")
+    assert refresh.status_code == 401
+    entry = ActivityLog.objects.get(action="auth.google_login")
+    assert entry.metadata == {"outcome": "linked_password_dropped"}
 
 
 def test_google_signin_email_of_account_linked_to_other_google_id_is_409(google_jwks, google_token):
