@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 
 from accounts import profile_pictures, services
 from accounts.errors import ImageNotMultipart, ImageTooLarge
-from accounts.google import google_verify_id_token
 from accounts.models import User
 from accounts.serializers import (
     AuthErrorSerializer,
@@ -113,8 +112,7 @@ class GoogleSignInApi(PublicAuthApi):
         _throttle(request, group="auth.google.ip", key="ip", rate=settings.LOGIN_RATE_LIMIT_IP)
         serializer = GoogleSignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        identity = google_verify_id_token(serializer.validated_data["token"])
-        user, tokens = services.user_google_signin(identity=identity, request=request)
+        user, tokens = services.user_google_signin(id_token=serializer.validated_data["token"], request=request)
         return Response(_auth_body(user, tokens))
 
 

@@ -23,10 +23,11 @@ from accounts.errors import (
     EmailTaken,
     GoogleAccountConflict,
     InvalidCredentials,
+    InvalidGoogleToken,
     InvalidRefreshToken,
     ProfileUpdateEmpty,
 )
-from accounts.google import GoogleIdentity
+from accounts.google import GoogleIdentity, google_verify_id_token
 from accounts.models import ActivityLog, User
 from accounts.selectors import user_by_email, user_by_google_id, user_email_taken
 from blocra.client_ip import UNKNOWN_IP, client_ip
@@ -196,14 +197,31 @@ def user_login(*, email: str, password: str, request: HttpRequest) -> tuple[User
     return user, tokens
 
 
-def user_google_signin(*, identity: GoogleIdentity, request: HttpRequest) -> tuple[User, SessionTokens]:
-    """Sign in with a verified Google identity: the user linked to its `sub`, else the user with its
-    verified email (then linked), else a new user. AccountDisabled, GoogleAccountConflict."""
+def user_google_signin(*, id_token: str, request: HttpRequest) -> tuple[User, SessionTokens]:
+    """Sign in with a Google ID token: verified first (InvalidGoogleToken, GoogleNotConfigured,
+    GoogleUnavailable), then the user linked to its `sub`, else the user with its verified email (then
+    linked), else a new user. AccountDisabled, GoogleAccountConflict. Refusals are logged."""
     try:
-        return _google_signin(identity=identity, request=request)
-    except IntegrityError:
-        # A concurrent first sign-in of the same Google account created or linked the user first.
-        return _google_signin(identity=identity, request=request)
+        identity = google_verify_id_token(id_token)
+    except InvalidGoogleToken as exc:
+        _google_signin_failed(request=request, code=exc.code, email=None)
+        raise
+    try:
+        try:
+            return _google_signin(identity=identity, request=request)
+        except IntegrityError:
+            # A concurrent first sign-in of the same Google account created or linked the user first.
+            return _google_signin(identity=identity, request=request)
+    except (AccountDisabled, GoogleAccountConflict) as exc:
+        _google_signin_failed(request=request, code=exc.code, email=identity.email)
+        raise
+
+
+def _google_signin_failed(*, request: HttpRequest, code: str, email: str | None) -> None:
+    # Outside the sign-in transaction, which the refusal rolls back.
+    activity_record(
+        action="auth.google_login_failed", request=request, metadata={"code": code, "email": (email or "")[:254]}
+    )
 
 
 def _google_signin(*, identity: GoogleIdentity, request: HttpRequest) -> tuple[User, SessionTokens]:

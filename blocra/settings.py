@@ -340,7 +340,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.BearerJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["blocra.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "blocra.pagination.HeaderPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "blocra.errors.api_exception_handler",

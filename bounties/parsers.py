@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 from rest_framework.utils import json
+
+from blocra.parsers import JSONParser
 
 
 class DecimalJSONParser(JSONParser):
@@ -21,3 +22,5 @@ class DecimalJSONParser(JSONParser):
             return json.load(decoded_stream, parse_constant=parse_constant, parse_float=Decimal)
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
+        except RecursionError:
+            raise ParseError("JSON parse error - the document is nested too deeply.") from None

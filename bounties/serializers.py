@@ -19,6 +19,9 @@ from bounties.tokens import decimal_places, token_normalize
 
 TEXT_MAX = 20_000
 
+# User ids are 64-bit integers: anything larger is invalid input, not a database error.
+MAX_ID = 2**63 - 1
+
 
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}], "example": "150.5"})
 class AmountInputField(serializers.Field):
@@ -117,7 +120,7 @@ class BountyListQuerySerializer(serializers.Serializer):
     category = serializers.CharField(required=False, max_length=64)
     difficulty = serializers.ChoiceField(choices=Bounty.Difficulty.values, required=False)
     reward_token = TokenInputField(required=False)
-    created_by = serializers.IntegerField(required=False, min_value=1)
+    created_by = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     search = serializers.CharField(required=False, max_length=200)
     ordering = serializers.ChoiceField(choices=list(ORDERINGS), required=False, default="-created_at")
 
@@ -164,7 +167,7 @@ def bounty_list_filters_parse(params: Mapping[str, str]) -> BountyFilters:
     values["reward_token"] = token
     created_by = text("created_by", 20)
     if created_by is not None and "created_by" not in errors:
-        if not created_by.isdigit() or int(created_by) < 1:
+        if not created_by.isdigit() or not 1 <= int(created_by) <= MAX_ID:
             errors["created_by"] = ["A valid positive integer is required."]
         else:
             values["created_by"] = int(created_by)
@@ -201,7 +204,7 @@ class SubmissionReviewSerializer(serializers.Serializer):
 
 
 class WinnerSerializer(serializers.Serializer):
-    winnerId = serializers.IntegerField(required=False, min_value=1)  # the app's camelCase field name
+    winnerId = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)  # the app's camelCase name
     submission_id = serializers.UUIDField(required=False)
 
     def validate(self, attrs):

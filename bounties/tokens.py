@@ -38,9 +38,14 @@ def token_decimals(token: str) -> int:
 
 
 def decimal_places(amount: Decimal) -> int:
-    """Significant fractional digits: Decimal('1.50') has 1, Decimal('100') has 0."""
-    exponent = amount.normalize().as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    """Significant fractional digits: Decimal('1.50') has 1, Decimal('100') has 0, Decimal('1e-9999')
+    has 9999. Exact, without a context (normalize() would round extreme exponents away)."""
+    _sign, digits, exponent = amount.as_tuple()
+    if not isinstance(exponent, int) or not any(digits):
+        return 0
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    exponent += trailing_zeros
+    return -exponent if exponent < 0 else 0
 
 
 def token_contract(token: str) -> int:

@@ -99,6 +99,8 @@ def test_google_signin_disabled_account_is_401(google_jwks, google_token):
     response = google_signin(google_token())
     assert response.status_code == 401
     assert response.json()["code"] == "auth.account_disabled"
+    failure = ActivityLog.objects.get(action="auth.google_login_failed")
+    assert failure.metadata == {"code": "auth.account_disabled", "email": "ada@gmail.com"}
 
 
 @pytest.mark.parametrize(
@@ -119,6 +121,8 @@ def test_google_signin_bad_claims_are_401(google_jwks, google_token, claims):
     assert response.status_code == 401
     assert response.json()["code"] == "auth.invalid_google_token"
     assert not User.objects.exists()
+    failure = ActivityLog.objects.get(action="auth.google_login_failed")
+    assert failure.metadata["code"] == "auth.invalid_google_token"
 
 
 def test_google_signin_token_signed_by_other_key_is_401(google_jwks, google_token):

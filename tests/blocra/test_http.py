@@ -40,6 +40,14 @@ def test_malformed_json_is_400_with_error_shape(live_server):
     assert_error_shape(raw, "request.malformed")
 
 
+@pytest.mark.parametrize("path", ["/api/feedback/submit", "/api/auth/login", "/api/contracts/analyze"])
+def test_deeply_nested_json_is_400(live_server, path):
+    body = b"[" * 5000 + b"]" * 5000
+    status, _, raw = call(live_server, "POST", path, body, {"Content-Type": "application/json"})
+    assert status == 400
+    assert_error_shape(raw, "request.malformed")
+
+
 def test_wrong_content_type_is_415(live_server):
     status, _, raw = call(live_server, "POST", "/api/feedback/submit", b"name=Ada", {"Content-Type": "text/plain"})
     assert status == 415

@@ -113,6 +113,7 @@ def test_bounty_create_token_address_is_normalised(clients):
         ("reward_amount", None),
         ("reward_amount", "1000000000001"),
         ("reward_amount", "1.1234567"),  # USDC has 6 decimals
+        ("reward_amount", "1e-9999999999"),  # rounds to 0 under a Decimal context: must still be refused
         ("reward_token", "DOGE"),
         ("reward_token", "0xzz"),
         ("reward_token", "0x" + "f" * 64),  # above the Starknet address range
@@ -339,3 +340,9 @@ def test_bounty_delete_allowed_with_rejected_submission(clients, bounty, submiss
     submission_review(bounty_id=bounty.pk, submission_id=submission.pk, actor=owner, status="rejected")
     response = clients["owner"].delete(f"/api/bounties/{bounty.pk}")
     assert response.status_code == 200
+
+
+def test_bounty_create_deeply_nested_json_is_400(clients):
+    response = clients["owner"].post("/api/bounties", "[" * 5000 + "]" * 5000, content_type="application/json")
+    assert_error(response, 400, "request.malformed")
+    assert not Bounty.objects.exists()

@@ -106,6 +106,7 @@ def test_bounty_list_ordering(clients):
         "difficulty=godlike",
         "reward_token=DOGE",
         "created_by=abc",
+        "created_by=9223372036854775808",  # beyond a 64-bit id
         "ordering=title",
         "page=0",
         "page_size=101",

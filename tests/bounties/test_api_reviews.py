@@ -196,7 +196,9 @@ def test_winner_by_others_is_refused(clients, bounty, submission, participant, p
     assert not Reward.objects.exists()
 
 
-@pytest.mark.parametrize("body", [{}, {"winnerId": "abc"}, {"submission_id": "nope"}, {"winnerId": 0}])
+@pytest.mark.parametrize(
+    "body", [{}, {"winnerId": "abc"}, {"submission_id": "nope"}, {"winnerId": 0}, {"winnerId": 2**63}]
+)
 def test_winner_bad_input_is_400(clients, bounty, submission, body):
     response = clients["owner"].post(f"/api/bounties/{bounty.pk}/winner", body, format="json")
     assert_error(response, 400, "request.validation_failed")
