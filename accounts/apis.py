@@ -45,11 +45,6 @@ def _user_body(user: User, **extra) -> dict:
     return {"success": True, **extra, "data": {"user": UserSerializer(user).data}}
 
 
-def _throttle(request, *, group: str, key, rate: str) -> None:
-    if rate:  # an empty rate setting turns the limit off
-        enforce_rate_limit(request, group=group, key=key, rate=rate)
-
-
 class PublicAuthApi(APIView):
     """Sign-in endpoints need no credentials; a stale token the app still sends must not block them."""
 
@@ -86,11 +81,13 @@ class LoginApi(PublicAuthApi):
         },
     )
     def post(self, request):
-        _throttle(request, group="auth.login.ip", key="ip", rate=settings.LOGIN_RATE_LIMIT_IP)
+        enforce_rate_limit(request, group="auth.login.ip", key="ip", rate=settings.LOGIN_RATE_LIMIT_IP)
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         email = serializer.validated_data["email"]
-        _throttle(request, group="auth.login.email", key=lambda group, req: email, rate=settings.LOGIN_RATE_LIMIT_EMAIL)
+        enforce_rate_limit(
+            request, group="auth.login.email", key=lambda group, req: email, rate=settings.LOGIN_RATE_LIMIT_EMAIL
+        )
         user, tokens = services.user_login(**serializer.validated_data, request=request)
         return Response(_auth_body(user, tokens))
 
@@ -109,7 +106,7 @@ class GoogleSignInApi(PublicAuthApi):
         },
     )
     def post(self, request):
-        _throttle(request, group="auth.google.ip", key="ip", rate=settings.LOGIN_RATE_LIMIT_IP)
+        enforce_rate_limit(request, group="auth.google.ip", key="ip", rate=settings.LOGIN_RATE_LIMIT_IP)
         serializer = GoogleSignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user, tokens = services.user_google_signin(id_token=serializer.validated_data["token"], request=request)

@@ -10,5 +10,10 @@ class RequestIdFilter(logging.Filter):
     """Adds `request_id` to every record (`-` outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        request_id = request_id_var.get()
+        if request_id == "-":
+            # Django logs a failed request ("Internal Server Error: ...") after the middleware that set
+            # the context has returned; the record carries the request itself then.
+            request_id = getattr(getattr(record, "request", None), "request_id", "-")
+        record.request_id = request_id
         return True

@@ -23,7 +23,10 @@ def rate_limit_usage(request: HttpRequest, *, group: str, key: str | KeyFunc, ra
 
 
 def enforce_rate_limit(request: HttpRequest, *, group: str, key: str | KeyFunc, rate: str) -> None:
-    """Count this request and raise DRF's Throttled (429 with Retry-After) once over `rate`."""
+    """Count this request and raise DRF's Throttled (429 with Retry-After) once over `rate`; an empty
+    rate turns the limit off."""
+    if not rate:
+        return
     usage = rate_limit_usage(request, group=group, key=key, rate=rate)
     if usage and usage["should_limit"]:
         raise Throttled(wait=max(1, usage["time_left"]))

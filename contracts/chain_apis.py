@@ -189,8 +189,7 @@ class ContractAnalyzeApi(APIView):
         "event it emitted. At most ANALYZE_MAX_BLOCKS blocks are read: the latest, or the last of the range.",
     )
     def post(self, request):
-        if settings.ANALYZE_RATE_LIMIT:
-            enforce_rate_limit(request, group="contracts.analyze", key="ip", rate=settings.ANALYZE_RATE_LIMIT)
+        enforce_rate_limit(request, group="contracts.analyze", key="ip", rate=settings.ANALYZE_RATE_LIMIT)
         serializer = ContractAnalyzeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response({"success": True, "data": analytics.contract_activity_analyze(**serializer.validated_data)})

@@ -52,3 +52,17 @@ def test_api_root_welcomes(client):
     assert response.status_code == 200
     assert response.json() == {"success": True, "message": "Welcome to the BlocRA API"}
     assert client.get("/api").status_code == 200
+
+
+def test_health_query_count(client, settings, django_assert_num_queries):
+    # SELECT 1 (database check), then the cache round trip: on the database cache set (SELECT COUNT,
+    # SAVEPOINT, SELECT key, INSERT, RELEASE), get (SELECT), delete (DELETE); on Redis none of those.
+    on_database_cache = "AtomicDatabaseCache" in settings.CACHES["default"]["BACKEND"]
+    with django_assert_num_queries(8 if on_database_cache else 1):
+        assert client.get("/health").status_code == 200
+
+
+def test_api_root_query_count(client, django_assert_num_queries):
+    # The greeting reads nothing.
+    with django_assert_num_queries(0):
+        assert client.get("/api/").status_code == 200
