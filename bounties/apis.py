@@ -4,7 +4,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -46,6 +47,11 @@ PAGE_PARAMETERS = [
     OpenApiParameter("page_size", int, OpenApiParameter.QUERY, description="Rows per page, 1 to 100 (default 20)."),
 ]
 REWARDS = ["rewards"]
+
+
+def envelope(name: str, **fields: serializers.Field) -> serializers.Serializer:
+    """The schema of a `{"success": true, ...}` answer."""
+    return inline_serializer(name, {"success": serializers.BooleanField(), **fields})
 
 
 def paginated(request: Request, view: APIView, queryset: QuerySet, render: Callable[[Any], dict]) -> Response:
@@ -321,3 +327,39 @@ class RewardVerifyApi(APIView):
     def post(self, request: Request, pk) -> Response:
         reward = services.reward_payout_verify(reward_id=pk, actor=request.user, request=request)
         return Response(reward_representation(reward))
+
+
+# --- Dashboards (counts) ------------------------------------------------------------------------------
+class DashboardCountsApi(APIView):
+    @extend_schema(
+        tags=["dashboards"],
+        responses={
+            200: envelope(
+                "DashboardCounts", bounties=serializers.IntegerField(), submissions=serializers.IntegerField()
+            ),
+            401: OpenApiResponse(description="Not authenticated."),
+        },
+    )
+    def get(self, request):
+        return Response({"success": True, **selectors.user_activity_counts(user=request.user)})
+
+
+class DashboardAnalyticsApi(APIView):
+    """Public and cached: no credentials are read, so a stale or junk token never fails it."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["dashboards"],
+        auth=[],
+        responses={
+            200: envelope(
+                "BountyAnalytics",
+                total_bounties=serializers.IntegerField(),
+                active_bounties=serializers.IntegerField(),
+            )
+        },
+    )
+    def get(self, request):
+        return Response({"success": True, **selectors.bounty_analytics()})

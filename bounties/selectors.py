@@ -8,7 +8,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -18,6 +18,20 @@ from blocra.amounts import format_amount
 from bounties.errors import BountyNotFound, RewardNotFound, SubmissionsForbidden
 from bounties.models import Bounty, BountyParticipant, Reward, Submission
 from bounties.permissions import ensure_can_manage_bounty, user_can_manage_bounty
+
+BOUNTY_ANALYTICS_CACHE_KEY = "bounties:analytics"
+BOUNTY_ANALYTICS_TTL_SECONDS = 30
+
+
+class ActivityCounts(TypedDict):
+    bounties: int
+    submissions: int
+
+
+class BountyAnalytics(TypedDict):
+    total_bounties: int
+    active_bounties: int
+
 
 STATS_CACHE_KEY = "bounties:stats:v1"
 STATS_CACHE_SECONDS = 30
@@ -197,3 +211,27 @@ def _compute_stats() -> dict[str, Any]:
             for row in hunters
         ],
     }
+
+
+def user_activity_counts(*, user: User) -> ActivityCounts:
+    """How many bounties the caller created and how many submissions they sent."""
+    return {
+        "bounties": Bounty.objects.filter(created_by=user).count(),
+        "submissions": Submission.objects.filter(user=user).count(),
+    }
+
+
+def bounty_analytics() -> BountyAnalytics:
+    """Total and open bounties, from one aggregate query cached for BOUNTY_ANALYTICS_TTL_SECONDS."""
+    cached = cache.get(BOUNTY_ANALYTICS_CACHE_KEY)
+    if cached is not None:
+        return cached
+    totals = Bounty.objects.aggregate(
+        total_bounties=Count("id"), active_bounties=Count("id", filter=Q(status=Bounty.Status.OPEN))
+    )
+    analytics: BountyAnalytics = {
+        "total_bounties": totals["total_bounties"],
+        "active_bounties": totals["active_bounties"],
+    }
+    cache.set(BOUNTY_ANALYTICS_CACHE_KEY, analytics, BOUNTY_ANALYTICS_TTL_SECONDS)
+    return analytics

@@ -7,7 +7,6 @@ Endpoints that run queries on Starknet live with the chain client's step, on top
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -100,42 +99,6 @@ class SavedQueryListApi(APIView):
     def get(self, request):
         queries = selectors.saved_query_list(user=request.user)
         return Response({"success": True, "data": {"queries": SavedQuerySerializer(queries, many=True).data}})
-
-
-# --- Dashboards (counts) ------------------------------------------------------------------------------
-class DashboardCountsApi(APIView):
-    @extend_schema(
-        tags=["dashboards"],
-        responses={
-            200: _envelope(
-                "DashboardCounts", bounties=serializers.IntegerField(), submissions=serializers.IntegerField()
-            ),
-            401: _ERRORS[401],
-        },
-    )
-    def get(self, request):
-        return Response({"success": True, **selectors.user_activity_counts(user=request.user)})
-
-
-class DashboardAnalyticsApi(APIView):
-    """Public and cached: no credentials are read, so a stale or junk token never fails it."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        tags=["dashboards"],
-        auth=[],
-        responses={
-            200: _envelope(
-                "BountyAnalytics",
-                total_bounties=serializers.IntegerField(),
-                active_bounties=serializers.IntegerField(),
-            )
-        },
-    )
-    def get(self, request):
-        return Response({"success": True, **selectors.bounty_analytics()})
 
 
 # --- Dashboard builder --------------------------------------------------------------------------------

@@ -6,27 +6,12 @@ Visibility lives here: a row the caller may not see is answered exactly like a m
 from typing import TypedDict
 from uuid import UUID
 
-from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from accounts.models import User
-from bounties.models import Bounty, Submission
 from contracts.errors import ContractQueryNotFound, DashboardNotFound, SavedQueryNotFound
 from contracts.models import ContractQuery, Dashboard, DashboardWidget, SavedQuery, WidgetPreference
 from contracts.suggestions import Suggestion, Usage, suggest_visualizations
-
-BOUNTY_ANALYTICS_CACHE_KEY = "contracts:bounty_analytics"
-BOUNTY_ANALYTICS_TTL_SECONDS = 30
-
-
-class ActivityCounts(TypedDict):
-    bounties: int
-    submissions: int
-
-
-class BountyAnalytics(TypedDict):
-    total_bounties: int
-    active_bounties: int
 
 
 class SuggestionReport(TypedDict):
@@ -113,25 +98,3 @@ def dashboard_widget_list(*, dashboard: Dashboard) -> QuerySet[DashboardWidget]:
 
 
 # --- Counts -------------------------------------------------------------------------------------------
-def user_activity_counts(*, user: User) -> ActivityCounts:
-    """How many bounties the caller created and how many submissions they sent."""
-    return {
-        "bounties": Bounty.objects.filter(created_by=user).count(),
-        "submissions": Submission.objects.filter(user=user).count(),
-    }
-
-
-def bounty_analytics() -> BountyAnalytics:
-    """Total and open bounties, from one aggregate query cached for BOUNTY_ANALYTICS_TTL_SECONDS."""
-    cached = cache.get(BOUNTY_ANALYTICS_CACHE_KEY)
-    if cached is not None:
-        return cached
-    totals = Bounty.objects.aggregate(
-        total_bounties=Count("id"), active_bounties=Count("id", filter=Q(status=Bounty.Status.OPEN))
-    )
-    analytics: BountyAnalytics = {
-        "total_bounties": totals["total_bounties"],
-        "active_bounties": totals["active_bounties"],
-    }
-    cache.set(BOUNTY_ANALYTICS_CACHE_KEY, analytics, BOUNTY_ANALYTICS_TTL_SECONDS)
-    return analytics

@@ -39,8 +39,6 @@ urlpatterns = [
     path("contracts/save-query", apis.SavedQueryCreateApi.as_view(), name="saved-query-create"),
     path("contracts/saved-queries", apis.SavedQueryListApi.as_view(), name="saved-query-list"),
     # Dashboards.
-    path("dashboards", apis.DashboardCountsApi.as_view(), name="dashboard-counts"),
-    path("dashboards/analytics", apis.DashboardAnalyticsApi.as_view(), name="dashboard-analytics"),
     path("dashboards/stats", chain_apis.ChainStatsApi.as_view(), name="dashboard-stats"),
     # Dashboard builder.
     path("dashboard-builder", apis.DashboardListCreateApi.as_view(), name="dashboard-list"),

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from bounties.models import Bounty
-from contracts.selectors import BOUNTY_ANALYTICS_CACHE_KEY
+from bounties.selectors import BOUNTY_ANALYTICS_CACHE_KEY
 from tests.contracts.conftest import assert_error
 from tests.factories import BountyFactory, SubmissionFactory
 
