@@ -75,17 +75,17 @@ class ImageTooLarge(ApiError):
 
 class StarknetUnavailable(ServiceUnavailable):
     code = "starknet.unavailable"
-    message = "The Starknet node is unavailable; try again later."
+    message = starknet.NodeUnavailable.message
 
 
 class StarknetTimeout(GatewayTimeout):
     code = "starknet.timeout"
-    message = "The Starknet node did not answer in time; try again later."
+    message = starknet.NodeTimeout.message
 
 
 class StarknetBadGateway(BadGateway):
     code = "starknet.bad_gateway"
-    message = "The Starknet node answered incorrectly; try again later."
+    message = starknet.NodeBadResponse.message
 
 
 def starknet_upstream_error(exc: starknet.NodeError, *, extra: dict[str, Any] | None = None) -> ApiError:

@@ -2,32 +2,9 @@
 
 from django.db import models
 
-# The columns the public Bounty representation reads: nothing else is loaded for a listing.
-BOUNTY_LISTING_FIELDS = (
-    "id",
-    "title",
-    "description",
-    "reward_amount",
-    "reward_token",
-    "status",
-    "difficulty",
-    "category",
-    "created_by",
-    "created_by__id",
-    "created_by__username",
-    "created_by__wallet_address",
-    "deadline",
-    "max_participants",
-    "participant_count",
-    "submission_count",
-    "requirements",
-    "created_at",
-    "updated_at",
-)
-
-
-# The same columns as flat tuples for the hot listing path: no model instances are built.
-# `bounties.representations.bounty_row_representation` unpacks them in this order.
+# The columns the public Bounty representation reads, as flat tuples for the hot listing path (no
+# model instances are built); `bounties.representations.bounty_row_representation` unpacks them in
+# this order. Nothing else is loaded for a bounty shown by the API.
 BOUNTY_ROW_COLUMNS = (
     "id",
     "title",
@@ -48,6 +25,9 @@ BOUNTY_ROW_COLUMNS = (
     "created_at",
     "updated_at",
 )
+
+# The same columns for `.only()` on model instances: the relation instead of its id column.
+BOUNTY_LISTING_FIELDS = tuple("created_by" if column == "created_by_id" else column for column in BOUNTY_ROW_COLUMNS)
 
 
 class BountyQuerySet(models.QuerySet):

@@ -12,6 +12,7 @@ from typing import Any
 
 from blocra.amounts import format_amount
 from bounties.models import Bounty, BountyParticipant, Reward, Submission
+from bounties.querysets import BOUNTY_ROW_COLUMNS
 
 
 def format_datetime(value: datetime | None) -> str | None:
@@ -23,26 +24,14 @@ def format_datetime(value: datetime | None) -> str | None:
 
 
 def bounty_representation(bounty: Bounty) -> dict[str, Any]:
+    """The contract's Bounty from a model instance (creator joined in): the same columns, in the same
+    order, as the list path's tuples, so both paths share one rendering."""
     creator = bounty.created_by
-    return {
-        "id": str(bounty.id),
-        "title": bounty.title,
-        "description": bounty.description,
-        "reward_amount": format_amount(bounty.reward_amount),
-        "reward_token": bounty.reward_token,
-        "status": bounty.status,
-        "difficulty": bounty.difficulty,
-        "category": bounty.category,
-        "created_by": bounty.created_by_id,
-        "creator": {"id": creator.id, "username": creator.username, "wallet_address": creator.wallet_address},
-        "deadline": format_datetime(bounty.deadline),
-        "max_participants": bounty.max_participants,
-        "participant_count": bounty.participant_count,
-        "submission_count": bounty.submission_count,
-        "requirements": bounty.requirements,
-        "created_at": format_datetime(bounty.created_at),
-        "updated_at": format_datetime(bounty.updated_at),
-    }
+    row = tuple(
+        getattr(creator, column.split("__", 1)[1]) if column.startswith("created_by__") else getattr(bounty, column)
+        for column in BOUNTY_ROW_COLUMNS
+    )
+    return bounty_row_representation(row)
 
 
 def bounty_row_representation(row: tuple) -> dict[str, Any]:
