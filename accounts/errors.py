@@ -1,11 +1,9 @@
-"""Domain errors of the accounts app, each with a stable code (`auth.<snake_case>`), and the API's
-answer to Starknet node trouble (`starknet.*`), shared by every app that talks to the chain (accounts
-is the app below all of them)."""
+"""Domain errors of the accounts app, each with a stable code (`auth.<snake_case>`).
 
-from typing import Any
+Starknet node trouble is not here: the API's exception handler answers it (`blocra.errors`).
+"""
 
-from blocra.errors import ApiError, BadGateway, BadRequest, Conflict, GatewayTimeout, ServiceUnavailable, Unauthorized
-from contracts import starknet
+from blocra.errors import ApiError, BadRequest, Conflict, ServiceUnavailable, Unauthorized
 
 
 class EmailTaken(Conflict):
@@ -73,26 +71,24 @@ class ImageTooLarge(ApiError):
     message = "The image is too large."
 
 
-class StarknetUnavailable(ServiceUnavailable):
-    code = "starknet.unavailable"
-    message = starknet.NodeUnavailable.message
+# --- Wallet sign-in ---------------------------------------------------------------------------------
 
 
-class StarknetTimeout(GatewayTimeout):
-    code = "starknet.timeout"
-    message = starknet.NodeTimeout.message
+class InvalidNonce(Unauthorized):
+    code = "auth.invalid_nonce"
+    message = "The sign-in challenge is unknown, expired or already used: request a new one."
 
 
-class StarknetBadGateway(BadGateway):
-    code = "starknet.bad_gateway"
-    message = starknet.NodeBadResponse.message
+class InvalidSignature(Unauthorized):
+    code = "auth.invalid_signature"
+    message = "The signature is not valid for this account and challenge."
 
 
-def starknet_upstream_error(exc: starknet.NodeError, *, extra: dict[str, Any] | None = None) -> ApiError:
-    """Node trouble as the API answers it everywhere: 504 for a timeout, 503 for an unreachable or
-    refusing node, 502 for a wrong or malformed answer. Never a domain answer like "not found"."""
-    if isinstance(exc, starknet.NodeTimeout):
-        return StarknetTimeout(extra=extra)
-    if isinstance(exc, starknet.NodeUnavailable):
-        return StarknetUnavailable(extra=extra)
-    return StarknetBadGateway(extra=extra)
+class AccountNotDeployed(BadRequest):
+    code = "auth.account_not_deployed"
+    message = "This account is not deployed on Starknet yet: deploy or activate your account first."
+
+
+class WalletTaken(Conflict):
+    code = "auth.wallet_taken"
+    message = "This wallet is already linked to another account."

@@ -24,46 +24,19 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.errors import starknet_upstream_error
+from accounts.errors import AccountDisabled, AccountNotDeployed, InvalidNonce, InvalidSignature, WalletTaken
 from accounts.models import User, WalletChallenge
 from accounts.services import SessionTokens, activity_record, session_create
 from accounts.signals import wallet_linked
-from blocra.errors import BadRequest, Conflict, Unauthorized
-from contracts import starknet
-
-# --- Errors -----------------------------------------------------------------------------------------
-
-
-class InvalidNonce(Unauthorized):
-    code = "auth.invalid_nonce"
-    message = "The sign-in challenge is unknown, expired or already used: request a new one."
-
-
-class InvalidSignature(Unauthorized):
-    code = "auth.invalid_signature"
-    message = "The signature is not valid for this account and challenge."
-
-
-class AccountNotDeployed(BadRequest):
-    code = "auth.account_not_deployed"
-    message = "This account is not deployed on Starknet yet: deploy or activate your account first."
-
-
-class AccountDisabled(Unauthorized):
-    code = "auth.account_disabled"
-    message = "This account is disabled."
-
-
-class WalletTaken(Conflict):
-    code = "auth.wallet_taken"
-    message = "This wallet is already linked to another account."
-
+from blocra import starknet
 
 # --- Challenges -------------------------------------------------------------------------------------
 
+SIGNIN_STATEMENT = "Sign in to {app}. This does not send a transaction or cost a fee."
+LINK_STATEMENT = "Link this wallet to your {app} account. This does not send a transaction or cost a fee."
 _STATEMENTS = {
-    WalletChallenge.Purpose.SIGNIN: starknet.SIGNIN_STATEMENT,
-    WalletChallenge.Purpose.LINK: starknet.LINK_STATEMENT,
+    WalletChallenge.Purpose.SIGNIN: SIGNIN_STATEMENT,
+    WalletChallenge.Purpose.LINK: LINK_STATEMENT,
 }
 
 
@@ -77,9 +50,48 @@ def _timestamp(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+def signin_typed_data(
+    *, address: str, nonce: str, issued_at: int, expires_at: int, statement: str | None = None
+) -> dict[str, Any]:
+    """The SNIP-12 (revision 1) typed data a wallet signs to sign in: domain = SIGNIN_APP_NAME, version
+    "1", chainId = STARKNET_CHAIN_ID; the message names our site, the account, the nonce and the times
+    (Unix seconds). `statement` defaults to the sign-in sentence."""
+    app = settings.SIGNIN_APP_NAME
+    return {
+        "types": {
+            "StarknetDomain": [
+                {"name": "name", "type": "shortstring"},
+                {"name": "version", "type": "shortstring"},
+                {"name": "chainId", "type": "shortstring"},
+                {"name": "revision", "type": "shortstring"},
+            ],
+            "SignIn": [
+                {"name": "domain", "type": "shortstring"},
+                {"name": "uri", "type": "string"},
+                {"name": "statement", "type": "string"},
+                {"name": "address", "type": "ContractAddress"},
+                {"name": "nonce", "type": "shortstring"},
+                {"name": "issuedAt", "type": "timestamp"},
+                {"name": "expiresAt", "type": "timestamp"},
+            ],
+        },
+        "primaryType": "SignIn",
+        "domain": {"name": app, "version": "1", "chainId": settings.STARKNET_CHAIN_ID, "revision": "1"},
+        "message": {
+            "domain": settings.STARKNET_SIGNIN_DOMAIN,
+            "uri": settings.STARKNET_SIGNIN_URI,
+            "statement": statement if statement is not None else SIGNIN_STATEMENT.format(app=app),
+            "address": address,
+            "nonce": nonce,
+            "issuedAt": int(issued_at),
+            "expiresAt": int(expires_at),
+        },
+    }
+
+
 def wallet_challenge_typed_data(*, challenge: WalletChallenge) -> dict[str, Any]:
     """The SNIP-12 typed data of a stored challenge, exactly as it was issued."""
-    return starknet.signin_typed_data(
+    return signin_typed_data(
         address=challenge.address,
         nonce=challenge.nonce,
         issued_at=_timestamp(challenge.issued_at),
@@ -128,7 +140,7 @@ def _wallet_prove(
     """Check the challenge, then ask the account contract. Returns the (not yet consumed) challenge.
 
     Raises InvalidNonce, InvalidSignature, AccountNotDeployed (the nonce is consumed for the last two)
-    and 502/503/504 for node trouble (the nonce stays usable).
+    and starknet.NodeError for node trouble (the nonce stays usable).
     """
     address = starknet.normalize_account_address(address)
     challenge = WalletChallenge.objects.filter(nonce=nonce).first()
@@ -146,14 +158,12 @@ def _wallet_prove(
     msg_hash = starknet.message_hash(wallet_challenge_typed_data(challenge=challenge), address)
     try:
         valid = starknet.verify_signature(address, msg_hash, signature)
-    except starknet.AccountNotDeployed as exc:
+    except starknet.ContractNotFound as exc:
         _challenge_consume(challenge=challenge)
         _failure_record(
             action=failure_action, address=address, reason="account_not_deployed", request=request, actor=actor
         )
         raise AccountNotDeployed() from exc
-    except starknet.NodeError as exc:
-        raise starknet_upstream_error(exc) from exc
     if not valid:
         _challenge_consume(challenge=challenge)
         _failure_record(
@@ -178,7 +188,7 @@ def wallet_signin(
     """Sign in (creating the account on first use) with a signature over a sign-in challenge.
 
     Raises InvalidNonce, InvalidSignature (401), AccountNotDeployed (400), AccountDisabled (401) and
-    502/503/504 when the Starknet node fails.
+    starknet.NodeError when the Starknet node fails.
     """
     challenge = _wallet_prove(
         address=address,
@@ -216,7 +226,7 @@ def wallet_link(
     """Link the wallet proven by `signature` to `user` (replacing a previously linked one).
 
     Raises InvalidNonce, InvalidSignature (401), AccountNotDeployed (400), WalletTaken (409) and
-    502/503/504 when the Starknet node fails.
+    starknet.NodeError when the Starknet node fails.
     """
     challenge = _wallet_prove(
         address=address,

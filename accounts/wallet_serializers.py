@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import WalletChallenge
-from contracts import starknet
+from blocra import starknet
 
 MAX_SIGNATURE_LENGTH = 32
 

@@ -15,6 +15,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from blocra import starknet
+
 logger = logging.getLogger("blocra.errors")
 
 
@@ -90,6 +92,34 @@ class GatewayTimeout(ApiError):
     message = "An upstream service did not answer in time."
 
 
+class StarknetUnavailable(ServiceUnavailable):
+    code = "starknet.unavailable"
+    message = starknet.NodeUnavailable.message
+
+
+class StarknetTimeout(GatewayTimeout):
+    code = "starknet.timeout"
+    message = starknet.NodeTimeout.message
+
+
+class StarknetBadGateway(BadGateway):
+    code = "starknet.bad_gateway"
+    message = starknet.NodeBadResponse.message
+
+
+def starknet_trouble(exc: starknet.NodeError, *, extra: dict[str, Any] | None = None) -> ApiError:
+    """Node trouble as the API answers it everywhere: 504 for a timeout, 503 for an unreachable or
+    refusing node, 502 for a wrong or malformed answer. Never a domain answer like "not found".
+
+    The exception handler applies it to every NodeError a view lets through; a caller needs it only to
+    add fields to the body (`extra`)."""
+    if isinstance(exc, starknet.NodeTimeout):
+        return StarknetTimeout(extra=extra)
+    if isinstance(exc, starknet.NodeUnavailable):
+        return StarknetUnavailable(extra=extra)
+    return StarknetBadGateway(extra=extra)
+
+
 def error_body(message: str, code: str, errors: dict | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"success": False, "message": message, "code": code}
     if errors:
@@ -145,6 +175,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, starknet.NodeError):
+        exc = starknet_trouble(exc)
     elif isinstance(exc, RequestDataTooBig):
         set_rollback()
         return Response(error_body("The request body is too large.", "request.too_large"), status=413)

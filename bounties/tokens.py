@@ -5,7 +5,7 @@ from decimal import Context, Decimal
 
 from django.conf import settings
 
-from contracts.starknet import InvalidAddress, normalize_address
+from blocra.starknet import InvalidAddress, normalize_address
 
 # An unknown ERC-20 given by address may use up to the 18 decimals Starknet tokens conventionally have.
 ADDRESS_TOKEN_MAX_DECIMALS = 18

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from blocra.starknet import InvalidAddress, normalize_address
 from contracts.models import ContractQuery, Dashboard, DashboardWidget, SavedQuery
-from contracts.starknet import InvalidAddress, normalize_address
 
 
 class AddressSearchMixin:

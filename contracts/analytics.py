@@ -15,10 +15,10 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from contracts import starknet
+from blocra import starknet
 from contracts.chain import address_text, block_range_resolve, fee_text, rfc3339
 from contracts.dates import iso_text
-from contracts.errors import ChainStatsBusy, chain_error
+from contracts.errors import ChainStatsBusy, chain_answer_error
 
 FEE_TOKENS = {"FRI": "STRK", "WEI": "ETH"}
 ANALYZE_MAX_TRANSACTIONS = 10
@@ -64,7 +64,7 @@ def contract_activity_analyze(
 ) -> dict[str, Any]:
     """Activity of a contract over at most ANALYZE_MAX_BLOCKS blocks: the latest ones, or the last ones
     of the date range. Cached ANALYZE_CACHE_SECONDS per (chain, contract, range).
-    Raises the API errors of chain_error."""
+    Raises the API errors of chain_answer_error and starknet.NodeError."""
     key = _analyze_cache_key(contract_address, from_date, to_date)
     cached = cache.get(key)
     if cached is not None:
@@ -79,8 +79,8 @@ def contract_activity_analyze(
         )
         first = max(blocks.from_block, blocks.to_block - settings.ANALYZE_MAX_BLOCKS + 1)
         read = starknet.get_blocks(list(range(first, blocks.to_block + 1)), with_receipts=True)
-    except starknet.StarknetError as exc:
-        raise chain_error(exc) from exc
+    except starknet.ChainAnswer as exc:
+        raise chain_answer_error(exc) from exc
     contract = int(contract_address, 16)
     found = [(block, tx) for block in read for tx in block.transactions if _involves(tx, contract)]
     transactions = [tx for _, tx in found]
@@ -161,7 +161,7 @@ def chain_stats_latest(*, chain: str) -> dict[str, Any]:
     On a cold cache one request (any worker) wins a short cache lock and reads the block; the others
     wait for its answer as long as one read may take (STARKNET_RPC_TIMEOUT per configured node), then
     get ChainStatsBusy (503).
-    Raises the API errors of chain_error.
+    Raises the API errors of chain_answer_error and starknet.NodeError.
     """
     key, lock = _stats_cache_key(chain), f"{_stats_cache_key(chain)}:lock"
     # Each configured node gets STARKNET_RPC_TIMEOUT: that bounds one read, failover included.
@@ -179,8 +179,8 @@ def chain_stats_latest(*, chain: str) -> dict[str, Any]:
                 if stats is None:
                     stats = _stats_measure()
                     cache.set(key, stats, settings.CHAIN_STATS_CACHE_SECONDS)
-            except starknet.StarknetError as exc:
-                raise chain_error(exc) from exc
+            except starknet.ChainAnswer as exc:
+                raise chain_answer_error(exc) from exc
             finally:
                 cache.delete(lock)
             return stats

@@ -1,4 +1,4 @@
-"""Chain-backed reads and the contract query run, all through `contracts.starknet` with bounded work.
+"""Chain-backed reads and the contract query run, all through `blocra.starknet` with bounded work.
 
 RPC budget (each client operation also costs the node two requests: spec version and chain id):
 - a contract query is one operation (two for `erc20_info` without cached metadata; `events` as below);
@@ -9,8 +9,8 @@ RPC budget (each client operation also costs the node two requests: spec version
   block of those events.
 
 contracts/analytics.py holds the public analytics (analysis of a contract, latest-block statistics).
-A client error is mapped to an API error by `contracts.errors.chain_error` (404/400 for definitive
-chain answers, 502/503/504 for node trouble).
+A definitive chain answer is worded by `contracts.errors.chain_answer_error` (404/400); node trouble
+(502/503/504) is answered by the API's exception handler.
 """
 
 import time
@@ -22,10 +22,11 @@ from typing import Any, Literal
 from django.conf import settings
 
 from accounts.models import User
+from blocra import starknet
 from blocra.amounts import format_amount
-from contracts import starknet
+from blocra.errors import starknet_trouble
 from contracts.dates import range_end, range_start
-from contracts.errors import BlockRangeTooLarge, chain_error
+from contracts.errors import BlockRangeTooLarge, chain_answer_error
 from contracts.models import ContractQuery
 from contracts.services import contract_query_record
 
@@ -168,7 +169,7 @@ def contract_events_fetch(
     keys: list[list[str]] | None = None,
 ) -> EventsResult:
     """Events of a contract in a bounded block range with real block timestamps, Transfer and Approval
-    decoded. Raises BlockRangeTooLarge and the API errors of chain_error."""
+    decoded. Raises BlockRangeTooLarge, the API errors of chain_answer_error and starknet.NodeError."""
     try:
         blocks = block_range_resolve(
             from_block=from_block,
@@ -179,8 +180,8 @@ def contract_events_fetch(
             max_span=settings.CONTRACT_EVENTS_MAX_SPAN,
         )
         return _events_read(contract_address=contract_address, blocks=blocks, keys=keys)
-    except starknet.StarknetError as exc:
-        raise chain_error(exc) from exc
+    except starknet.ChainAnswer as exc:
+        raise chain_answer_error(exc) from exc
 
 
 # --- Contract queries ---------------------------------------------------------------------------------
@@ -274,7 +275,9 @@ def contract_query_run(
     started = time.monotonic()
     try:
         result = _RUNNERS[ContractQuery.QueryType(query_type)](contract_address, parameters)
-    except starknet.StarknetError as exc:
+    except (starknet.ChainAnswer, starknet.NodeError) as exc:
+        # Node trouble is recorded too: the history shows every query the user ran, and the answer
+        # names the recorded query, which is why this one place words node trouble itself.
         failed = contract_query_record(
             user=user,
             contract_address=contract_address,
@@ -283,7 +286,10 @@ def contract_query_run(
             error=exc.message,
             duration_ms=_elapsed_ms(started),
         )
-        raise chain_error(exc, extra={"query_id": str(failed.pk)}) from exc
+        extra = {"query_id": str(failed.pk)}
+        if isinstance(exc, starknet.NodeError):
+            raise starknet_trouble(exc, extra=extra) from exc
+        raise chain_answer_error(exc, extra=extra) from exc
     return contract_query_record(
         user=user,
         contract_address=contract_address,

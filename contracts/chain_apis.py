@@ -1,7 +1,7 @@
 """HTTP API of the endpoints that read Starknet: running a contract query, events, analysis, stats.
 
-Thin views over contracts/chain.py and contracts/analytics.py. Chain errors arrive as API errors (contracts.errors.chain_error):
-404/400 with a `contracts.*` code for definitive chain answers, 502/503/504 for node trouble. A query
+Thin views over contracts/chain.py and contracts/analytics.py. Definitive chain answers arrive as API
+errors with a `contracts.*` code (404/400); node trouble is answered 502/503/504 by the exception handler. A query
 that failed on the chain is still recorded; its id comes back as `query_id` in the error body.
 """
 

@@ -12,11 +12,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from blocra.starknet import parse_felt
 from contracts.chains import DEFAULT_CHAIN, SUPPORTED_CHAINS
 from contracts.dates import range_end, range_start
 from contracts.models import ContractQuery
 from contracts.serializers import IsoDateOrDateTimeField, StarknetAddressField
-from contracts.starknet import parse_felt
 
 MAX_CALLDATA = 64
 MAX_FUNCTION_NAME = 64

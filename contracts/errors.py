@@ -1,13 +1,13 @@
 """Domain errors of contract queries, saved queries and dashboards: stable `contracts.*` codes.
 
-`chain_error` is the one mapping from the Starknet client's errors to API errors.
+`chain_answer_error` words the chain's definitive answers (`starknet.ChainAnswer`) for this app's API;
+node trouble is answered by the API's exception handler (`blocra.errors`).
 """
 
 from typing import Any
 
-from accounts.errors import StarknetBadGateway, starknet_upstream_error
+from blocra import starknet
 from blocra.errors import ApiError, BadRequest, Conflict, NotFound, ServiceUnavailable
-from contracts import starknet
 
 
 class ContractQueryNotFound(NotFound):
@@ -70,7 +70,7 @@ class WidgetLimitReached(LimitReached):
 # Node trouble is ours (502/503/504) and says nothing about the request.
 
 
-class ContractNotDeployed(NotFound):
+class ContractNotFound(NotFound):
     code = "contracts.contract_not_found"
     message = starknet.ContractNotFound.message
 
@@ -112,10 +112,9 @@ class BlockRangeTooLarge(BadRequest):
     message = "The block range is too large."
 
 
-# Definitive chain answers (most specific first: AccountNotDeployed is a ContractNotFound); node
-# trouble is answered by accounts.errors.starknet_upstream_error, like everywhere else.
-_CHAIN_ERRORS: list[tuple[type[starknet.StarknetError], type[ApiError]]] = [
-    (starknet.ContractNotFound, ContractNotDeployed),
+# Definitive chain answers of the client, each with this app's code.
+_CHAIN_ANSWERS: list[tuple[type[starknet.ChainAnswer], type[ApiError]]] = [
+    (starknet.ContractNotFound, ContractNotFound),
     (starknet.TransactionNotFound, TransactionUnknown),
     (starknet.BlockNotFound, BlockUnknown),
     (starknet.EntryPointNotFound, EntryPointUnknown),
@@ -124,14 +123,12 @@ _CHAIN_ERRORS: list[tuple[type[starknet.StarknetError], type[ApiError]]] = [
 ]
 
 
-def chain_error(exc: starknet.StarknetError, *, extra: dict[str, Any] | None = None) -> ApiError:
-    """The API error for a Starknet client error; its message is the client-safe `exc.message`.
+def chain_answer_error(exc: starknet.ChainAnswer, *, extra: dict[str, Any] | None = None) -> ApiError:
+    """The API error for a definitive chain answer; its message is the client-safe `exc.message`.
 
-    Anything the table does not name is answered as node trouble (502).
+    404 for a missing contract, transaction or block; 400 for a call the contract refuses.
     """
-    for error_class, api_error in _CHAIN_ERRORS:
-        if isinstance(exc, error_class):
+    for answer_class, api_error in _CHAIN_ANSWERS:
+        if isinstance(exc, answer_class):
             return api_error(exc.message, extra=extra)
-    if isinstance(exc, starknet.NodeError):
-        return starknet_upstream_error(exc, extra=extra)
-    return StarknetBadGateway(extra=extra)
+    return UnexpectedAnswer(exc.message, extra=extra)

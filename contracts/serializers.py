@@ -12,10 +12,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from blocra.starknet import InvalidAddress, normalize_address
 from contracts.chains import DEFAULT_CHAIN, SUPPORTED_CHAINS
 from contracts.dates import iso_text, range_end, range_start
 from contracts.models import VISUALIZATION_TYPES, ContractQuery, Dashboard, DashboardWidget, SavedQuery
-from contracts.starknet import InvalidAddress, normalize_address
 
 MAX_CONTRACTS_PER_SAVED_QUERY = 20
 # `events` and `stats` of a saved query are the app's own JSON: bounded so a row stays small.

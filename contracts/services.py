@@ -61,7 +61,7 @@ def contract_query_record(
 ) -> ContractQuery:
     """Store the outcome of a query already run on the chain: `failed` when `error` is given.
 
-    `contract_address` must be normalised (contracts.starknet.normalize_address).
+    `contract_address` must be normalised (blocra.starknet.normalize_address).
     """
     failed = error is not None
     return ContractQuery.objects.create(

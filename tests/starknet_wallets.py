@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from starknet_py.hash.utils import message_signature, private_to_stark_key
 
 from accounts.models import WalletChallenge
-from contracts import starknet
+from accounts.wallet import signin_typed_data
+from blocra import starknet
 
 # Challenges the tests insert directly, so that their signatures can be made once per session.
 ISSUED_AT = int(time.time()) // 60 * 60
@@ -45,7 +46,7 @@ def deploy_wallets(node) -> None:
 
 
 def typed_data(address: str, nonce: str, *, chain_id: str | None = None, issued_at=ISSUED_AT, expires_at=EXPIRES_AT):
-    data = starknet.signin_typed_data(address=address, nonce=nonce, issued_at=issued_at, expires_at=expires_at)
+    data = signin_typed_data(address=address, nonce=nonce, issued_at=issued_at, expires_at=expires_at)
     if chain_id is not None:
         data["domain"]["chainId"] = chain_id
     return data

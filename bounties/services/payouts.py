@@ -31,9 +31,9 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.errors import starknet_upstream_error
 from accounts.models import User
 from accounts.services import activity_record
+from blocra import starknet
 from blocra.amounts import format_amount
 from bounties.errors import (
     InvalidTransactionHash,
@@ -56,7 +56,6 @@ from bounties.errors import (
 from bounties.models import PayoutTransfer, Reward
 from bounties.selectors import reward_get_manageable
 from bounties.tokens import base_units, display_amount, token_contract
-from contracts import starknet
 
 _TX_HASH = re.compile(r"^0x[0-9a-fA-F]{1,64}$")
 # The chain's revert reasons can be long traces; the API and the reward keep their start.
@@ -111,7 +110,7 @@ def reward_payout_submit(
     A paid reward with the same hash is returned unchanged; a processing one with the same hash is
     checked again. Raises InvalidTransactionHash, RewardNotFound, NotOwner, RewardAlreadyPaid,
     PayoutInProgress, RewardWithoutRecipient, TransactionNotFound, PayoutRefused (and subclasses),
-    TransferAlreadyUsed, RewardTokenUnusable, and 502/503/504 on node trouble.
+    TransferAlreadyUsed, RewardTokenUnusable, and starknet.NodeError on node trouble.
     """
     tx_hash = transaction_hash_normalize(transaction_hash)
     reward = reward_get_manageable(reward_id=reward_id, user=actor)
@@ -257,14 +256,12 @@ def _activity(
 def _chain_verdict(*, reward: Reward, tx_hash: str) -> ChainVerdict:
     """Read the transaction's receipt (one call) and find the transfers that pay `reward`.
 
-    Raises TransactionNotFound, PayoutRefused subclasses, RewardTokenUnusable, 502/503/504.
+    Raises TransactionNotFound, PayoutRefused subclasses, RewardTokenUnusable, starknet.NodeError.
     """
     try:
         receipt = starknet.get_transaction_receipt(int(tx_hash, 16))
     except starknet.TransactionNotFound as exc:
         raise TransactionNotFound() from exc
-    except starknet.NodeError as exc:
-        raise starknet_upstream_error(exc) from exc
     if not receipt.succeeded:
         reason = (receipt.revert_reason or "no reason given")[:REASON_MAX]
         raise TransactionReverted(f"The transaction reverted: {reason}")
@@ -347,9 +344,7 @@ def _token_decimals(token: str) -> int:
         return int(known["decimals"])
     try:
         return starknet.erc20_metadata(token).decimals
-    except starknet.NodeError as exc:
-        raise starknet_upstream_error(exc) from exc
-    except starknet.StarknetError as exc:
+    except starknet.ChainAnswer as exc:
         raise RewardTokenUnusable(
             f"The reward token {token} cannot be read as an ERC-20 contract on this chain."
         ) from exc

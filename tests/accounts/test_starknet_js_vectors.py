@@ -13,7 +13,8 @@ import pytest
 from starknet_py.hash.utils import private_to_stark_key
 
 from accounts.models import User
-from contracts import starknet
+from accounts.wallet import signin_typed_data
+from blocra import starknet
 from tests.services import require_service
 from tests.starknet_wallets import challenge_create
 
@@ -49,7 +50,7 @@ def _configure_like(vector, settings):
 def test_backend_builds_the_same_signin_typed_data(vector, settings):
     _configure_like(vector, settings)
     message = vector["typed_data"]["message"]
-    rebuilt = starknet.signin_typed_data(
+    rebuilt = signin_typed_data(
         address=message["address"],
         nonce=message["nonce"],
         issued_at=message["issuedAt"],

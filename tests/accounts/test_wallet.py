@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 from starknet_py.hash.utils import message_signature
 
 from accounts.models import ActivityLog, User, WalletChallenge
-from contracts import starknet
+from accounts.wallet import signin_typed_data
+from blocra import starknet
 from tests.factories import UserFactory
 from tests.starknet_node import unreachable_url
 from tests.starknet_wallets import (
@@ -85,7 +86,7 @@ def test_challenge_issues_single_use_snip12_typed_data(api_client, settings):
     assert data["expires_at"].endswith("Z")
     # The hash the wallet computes from what we sent equals the one the backend rebuilds.
     assert starknet.message_hash(typed, ALICE.address) == starknet.message_hash(
-        starknet.signin_typed_data(
+        signin_typed_data(
             address=ALICE.address,
             nonce=challenge.nonce,
             issued_at=int(challenge.issued_at.timestamp()),

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from contracts import starknet
+from blocra import starknet
 from tests.contracts.conftest import ALICE, BOB, TOKEN, assert_error, hex64, rpc_requests
 from tests.starknet_node import BLOCK_TIME, STRK, unreachable_url
 

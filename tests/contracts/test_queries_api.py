@@ -164,9 +164,9 @@ def test_contract_query_detail_route_does_not_delete(owner, owner_client):
     [
         ("get", "/api/contracts/queries"),
         ("get", "/api/queries"),
-        ("get", f"/api/contracts/queries/{uuid.uuid4()}"),
-        ("get", f"/api/queries/{uuid.uuid4()}"),
-        ("delete", f"/api/queries/{uuid.uuid4()}"),
+        ("get", "/api/contracts/queries/1b6f3c2d-7e8a-4f90-8c1d-2e3f4a5b6c7d"),
+        ("get", "/api/queries/2c7a4d3e-8f9b-4a01-9d2e-3f4a5b6c7d8e"),
+        ("delete", "/api/queries/3d8b5e4f-9a0c-4b12-8e3f-4a5b6c7d8e9f"),
     ],
 )
 def test_query_endpoints_refuse_anonymous_callers(method, url, api_client):

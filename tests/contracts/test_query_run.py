@@ -2,7 +2,7 @@
 
 import pytest
 
-from contracts import starknet
+from blocra import starknet
 from contracts.models import ContractQuery
 from tests.contracts.conftest import ALICE, BOB, OLD_TOKEN, TOKEN, assert_error, hex64, rpc_requests
 from tests.starknet_node import ERC20_CLASS_HASH, FEE, SEQUENCER, STRK, unreachable_url

@@ -11,14 +11,13 @@ an unreachable or broken node and not on a transaction that is merely still pend
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from blocra import starknet
 from blocra.errors import ApiError
 from bounties.errors import PayoutRefused, TransactionNotFound, TransferAlreadyUsed
 from bounties.models import Reward
 from bounties.services import reward_payout_verify
 
 DEFAULT_LIMIT = 100
-# Errors that mean the node could not answer (502/503/504), as opposed to an answer about the reward.
-NODE_TROUBLE_STATUSES = (502, 503, 504)
 
 
 class Command(BaseCommand):
@@ -69,9 +68,9 @@ class Command(BaseCommand):
         except (PayoutRefused, TransferAlreadyUsed) as exc:
             self.stderr.write(f"{reward_id}: {exc.message}")
             return "failed"
+        except starknet.NodeError:
+            return "node trouble"
         except ApiError as exc:
-            if exc.status_code in NODE_TROUBLE_STATUSES:
-                return "node trouble"
             # A reward changed meanwhile (paid through the API, say) or its token cannot be read.
             self.stderr.write(f"{reward_id}: {exc.message}")
             return "other"

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from contracts import starknet
+from blocra import starknet
 
 
 class Command(BaseCommand):

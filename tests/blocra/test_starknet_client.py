@@ -1,4 +1,4 @@
-"""contracts/starknet.py against the local Starknet node: real answers read back through starknet-py."""
+"""blocra/starknet against the local Starknet node: real answers read back through starknet-py."""
 
 import asyncio
 import io
@@ -6,7 +6,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from contracts import starknet
+from accounts.wallet import signin_typed_data
+from blocra import starknet
 from tests.starknet_node import (
     BLOCK_TIME,
     ERC20_CLASS_HASH,
@@ -87,22 +88,18 @@ def test_message_hash_matches_the_known_signin_vector(settings):
     settings.STARKNET_CHAIN_ID = "SN_SEPOLIA"
     settings.STARKNET_SIGNIN_DOMAIN = "blocra.example"
     settings.STARKNET_SIGNIN_URI = "https://blocra.example/login"
-    typed = starknet.signin_typed_data(
-        address="0x123", nonce="Xk3p9QeWm2Lr8TzA", issued_at=1767225600, expires_at=1767225900
-    )
+    typed = signin_typed_data(address="0x123", nonce="Xk3p9QeWm2Lr8TzA", issued_at=1767225600, expires_at=1767225900)
     assert typed["message"]["statement"] == "Sign in to BlocRA. This does not send a transaction or cost a fee."
     assert starknet.message_hash(typed, "0x123") == 0x6C43FEFDA4DFB449F81A0D153C5D36634396CDCDB5BCDF21CC7546BBB534B88
 
 
 def test_message_hash_binds_chain_and_account(settings):
-    typed = starknet.signin_typed_data(address="0x123", nonce="n1", issued_at=1, expires_at=2)
+    typed = signin_typed_data(address="0x123", nonce="n1", issued_at=1, expires_at=2)
     base = starknet.message_hash(typed, "0x123")
     assert starknet.message_hash(typed, "0x124") != base
     settings.STARKNET_CHAIN_ID = "SN_MAIN"
     assert (
-        starknet.message_hash(
-            starknet.signin_typed_data(address="0x123", nonce="n1", issued_at=1, expires_at=2), "0x123"
-        )
+        starknet.message_hash(signin_typed_data(address="0x123", nonce="n1", issued_at=1, expires_at=2), "0x123")
         != base
     )
 
@@ -562,16 +559,16 @@ def test_check_starknet_nodes_without_urls_is_an_error(settings):
         call_command("check_starknet_nodes")
 
 
-# --- Async twins ------------------------------------------------------------------------------------
+# --- Sync surface ----------------------------------------------------------------------------------
 
 
-def test_async_twins_run_inside_an_event_loop(chain):
-    # Async code awaits the coroutines; the sync wrappers would refuse to run inside a loop.
+def test_client_is_sync_and_refuses_to_block_a_running_event_loop(chain):
+    # given: async code (a Channels consumer, say) must hand the client to a thread instead
     async def read():
-        number = await starknet.get_block_number_async()
-        balance = await starknet.erc20_balance_of_async(addr(TOKEN), addr(ALICE))
         with pytest.raises(RuntimeError):
             starknet.get_block_number()
-        return number, balance
+        return await asyncio.to_thread(starknet.erc20_balance_of, addr(TOKEN), addr(ALICE))
 
-    assert asyncio.run(read()) == (0, 500 * 10**6)
+    # when / then
+    assert starknet.get_block_number() == 0
+    assert asyncio.run(read()) == 500 * 10**6

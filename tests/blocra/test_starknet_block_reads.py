@@ -1,10 +1,10 @@
-"""contracts/starknet.py's bounded block reads: several blocks in one operation, binary search by time."""
+"""blocra/starknet's bounded block reads: several blocks in one operation, binary search by time."""
 
 import math
 
 import pytest
 
-from contracts import starknet
+from blocra import starknet
 from tests.starknet_node import BLOCK_TIME, GENESIS_TIMESTAMP
 
 
