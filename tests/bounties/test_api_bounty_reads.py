@@ -23,7 +23,9 @@ def test_bounty_retrieve_is_public(clients, bounty, persona):
     assert set(response.json()) == BOUNTY_KEYS
 
 
-@pytest.mark.parametrize("path", ["/api/bounties/5f0c7a8e-2b1d-4c3e-9a6f-0d1e2f3a4b5c", "/api/bounties/not-a-uuid", "/api/bounties/12"])
+@pytest.mark.parametrize(
+    "path", ["/api/bounties/5f0c7a8e-2b1d-4c3e-9a6f-0d1e2f3a4b5c", "/api/bounties/not-a-uuid", "/api/bounties/12"]
+)
 def test_bounty_retrieve_unknown_is_404_json(clients, path):
     response = clients["anonymous"].get(path)
     assert response.status_code == 404
