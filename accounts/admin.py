@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import F
 
+from accounts.authentication import authenticated_user
 from accounts.models import ActivityLog, User
 from accounts.services import activity_record
 
@@ -50,8 +51,7 @@ class UserAdmin(admin.ModelAdmin):
             for pk in ids:
                 activity_record(
                     action="admin.user_deactivate",
-                    actor=request.user,
-                    request=request,
+                    actor=authenticated_user(request),
                     target_type="user",
                     target_id=pk,
                 )

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import profile_pictures, services
+from accounts.authentication import authenticated_user
 from accounts.errors import ImageNotMultipart, ImageTooLarge
 from accounts.models import User
 from accounts.serializers import (
@@ -65,7 +66,7 @@ class RegisterApi(PublicAuthApi):
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, tokens = services.user_register(**serializer.validated_data, request=request)
+        user, tokens = services.user_register(**serializer.validated_data)
         return Response(_auth_body(user, tokens), status=201)
 
 
@@ -88,7 +89,7 @@ class LoginApi(PublicAuthApi):
         enforce_rate_limit(
             request, group="auth.login.email", key=lambda group, req: email, rate=settings.LOGIN_RATE_LIMIT_EMAIL
         )
-        user, tokens = services.user_login(**serializer.validated_data, request=request)
+        user, tokens = services.user_login(**serializer.validated_data)
         return Response(_auth_body(user, tokens))
 
 
@@ -109,7 +110,7 @@ class GoogleSignInApi(PublicAuthApi):
         enforce_rate_limit(request, group="auth.google.ip", key="ip", rate=settings.LOGIN_RATE_LIMIT_IP)
         serializer = GoogleSignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, tokens = services.user_google_signin(id_token=serializer.validated_data["token"], request=request)
+        user, tokens = services.user_google_signin(id_token=serializer.validated_data["token"])
         return Response(_auth_body(user, tokens))
 
 
@@ -157,7 +158,7 @@ class LogoutApi(APIView):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.session_logout(
-            user=request.user, refresh_token=serializer.validated_data.get("refresh_token"), request=request
+            user=authenticated_user(request), refresh_token=serializer.validated_data.get("refresh_token")
         )
         return Response({"success": True, "message": "Logged out successfully"})
 
@@ -165,13 +166,13 @@ class LogoutApi(APIView):
 class MeApi(APIView):
     @extend_schema(tags=TAGS, responses={200: UserEnvelopeSerializer, 401: _error("Not signed in.")})
     def get(self, request):
-        return Response(_user_body(request.user))
+        return Response(_user_body(authenticated_user(request)))
 
 
 class ProfileApi(APIView):
     @extend_schema(tags=TAGS, responses={200: UserEnvelopeSerializer, 401: _error("Not signed in.")})
     def get(self, request):
-        return Response(_user_body(request.user))
+        return Response(_user_body(authenticated_user(request)))
 
     @extend_schema(
         tags=TAGS,
@@ -200,9 +201,9 @@ class ProfileApi(APIView):
         return self._update(request)
 
     def _update(self, request):
-        serializer = ProfileUpdateSerializer(data=request.data, context={"user": request.user})
+        serializer = ProfileUpdateSerializer(data=request.data, context={"user": authenticated_user(request)})
         serializer.is_valid(raise_exception=True)
-        user = services.profile_update(user=request.user, changes=serializer.validated_data, request=request)
+        user = services.profile_update(user=authenticated_user(request), changes=serializer.validated_data)
         return Response(_user_body(user, message="Profile updated successfully"))
 
 
@@ -229,6 +230,8 @@ class ProfileImageUploadApi(APIView):
             raise ImageNotMultipart() from exc
         serializer.is_valid(raise_exception=True)
         user = services.profile_image_upload(
-            user=request.user, image=serializer.validated_data["image"], request=request
+            user=authenticated_user(request),
+            image=serializer.validated_data["image"],
+            site_url=request.build_absolute_uri("/"),
         )
         return Response(_user_body(user, profile_picture=user.profile_picture))

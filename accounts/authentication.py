@@ -1,9 +1,16 @@
 """Bearer JWT authentication: malformed bearer values are anonymous, bad or revoked JWTs are 401."""
 
 import re
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.tokens import Token
+
+from accounts.models import User
 
 # header.payload.signature, each base64url: anything else ("null", "undefined", junk) is no token.
 _JWT_SHAPE = re.compile(rb"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
@@ -17,7 +24,7 @@ class BearerJWTAuthentication(JWTAuthentication):
     credentials, so the React app's `Bearer null` still reads public endpoints. A well-formed but
     expired, forged or revoked token is refused with 401."""
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[AbstractBaseUser, Token] | None:  # type: ignore[override]
         header = self.get_header(request)
         # "Bearer" with no value, or with several, is as malformed as "Bearer null".
         if header is None or len(header.split()) != 2:
@@ -27,10 +34,19 @@ class BearerJWTAuthentication(JWTAuthentication):
             return None
         return super().authenticate(request)
 
-    def get_user(self, validated_token):
+    # simplejwt declares its users as an unbound TypeVar, which no override can satisfy.
+    def get_user(self, validated_token: Token) -> AbstractBaseUser:  # type: ignore[override]
         """The token's user (401 when unknown or inactive), refusing tokens issued before the user's
         last sign-out everywhere or deactivation."""
         user = super().get_user(validated_token)
-        if validated_token.get(GENERATION_CLAIM, 0) != user.token_generation:
+        if validated_token.get(GENERATION_CLAIM, 0) != getattr(user, "token_generation", None):
             raise AuthenticationFailed("Token has been revoked.", code="token_revoked")
         return user
+
+
+def authenticated_user(request: Request | Any) -> User:
+    """The signed-in user of a request to a view that requires authentication (401 otherwise)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise NotAuthenticated()
+    return user

@@ -67,10 +67,10 @@ def _signing_key(kid: str) -> jwt.PyJWK | None:
     url = settings.GOOGLE_CERTS_URL
     with _lock:
         cached = _key_sets.get(url)
-        age = time.monotonic() - cached.fetched_at if cached else None
-        fresh = age is not None and age < settings.GOOGLE_CERTS_CACHE_SECONDS
-        if fresh and (kid in cached.keys or age < _MIN_REFETCH_SECONDS):
-            return cached.keys.get(kid)
+        if cached is not None:
+            age = time.monotonic() - cached.fetched_at
+            if age < settings.GOOGLE_CERTS_CACHE_SECONDS and (kid in cached.keys or age < _MIN_REFETCH_SECONDS):
+                return cached.keys.get(kid)
         # Held while fetching, so concurrent sign-ins wait for one download instead of each making one.
         cached = _KeySet(keys=_fetch_keys(url), fetched_at=time.monotonic())
         _key_sets[url] = cached

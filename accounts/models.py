@@ -1,5 +1,7 @@
 """Users, wallet sign-in challenges and the activity log every app writes to."""
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -9,16 +11,18 @@ from django.db.models.functions import Lower
 ADDRESS_REGEX = r"^0x[0-9a-f]{64}$"
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def normalize_email(self, email):
-        return (email or "").strip().lower() or None
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # Stored lower-case; an account without an email (wallet sign-in) keeps NULL, not "".
+        return (email or "").strip().lower() or None  # type: ignore[return-value]
 
-    def get_by_natural_key(self, username):
+    def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(email__iexact=(username or "").strip())
 
-    def create_user(self, email=None, password=None, **extra_fields):
+    def create_user(self, email: str | None = None, password: str | None = None, **extra_fields: Any) -> "User":
         user = self.model(email=self.normalize_email(email), **extra_fields)
         if password:
             user.set_password(password)
@@ -27,7 +31,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email, password, **extra_fields):
+    def create_superuser(self, email: str | None, password: str | None, **extra_fields: Any) -> "User":
         extra_fields.pop("is_staff", None)
         extra_fields.setdefault("role", User.Role.ADMIN)
         extra_fields["is_superuser"] = True
@@ -59,7 +63,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         constraints = [
@@ -136,6 +140,8 @@ class ActivityLog(models.Model):
     target_id = models.CharField(max_length=64, blank=True, default="")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True, default="")
+    # The X-Request-ID of the request that wrote the row (empty outside a request): joins it to the logs.
+    request_id = models.CharField(max_length=128, blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

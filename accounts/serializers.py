@@ -35,7 +35,7 @@ class UserDataSerializer(serializers.Serializer):
 
 class UserEnvelopeSerializer(serializers.Serializer):
     success = serializers.BooleanField(default=True)
-    data = UserDataSerializer()
+    data = UserDataSerializer()  # type: ignore[assignment]  # the API names this field "data"
 
 
 class ProfileUpdatedSerializer(UserEnvelopeSerializer):
@@ -57,7 +57,7 @@ class AuthErrorSerializer(serializers.Serializer):
     success = serializers.BooleanField(default=False)
     message = serializers.CharField()
     code = serializers.CharField(help_text="Stable machine-readable code, e.g. `auth.invalid_credentials`.")
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)  # type: ignore[assignment]
 
 
 class GoogleConfigSerializer(serializers.Serializer):
@@ -75,7 +75,7 @@ class OAuthConfigDataSerializer(serializers.Serializer):
 
 class OAuthConfigSerializer(serializers.Serializer):
     success = serializers.BooleanField(default=True)
-    data = OAuthConfigDataSerializer()
+    data = OAuthConfigDataSerializer()  # type: ignore[assignment]  # the API names this field "data"
 
 
 # --- Input ------------------------------------------------------------------------------------------

@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 from typing import Any, TypedDict
+from urllib.parse import urljoin
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -30,21 +30,20 @@ from accounts.errors import (
 from accounts.google import GoogleIdentity, google_verify_id_token
 from accounts.models import ActivityLog, User
 from accounts.selectors import user_by_email, user_by_google_id, user_email_taken
-from blocra.client_ip import UNKNOWN_IP, client_ip
+from blocra.request_context import request_context
 
 
 def activity_record(
     *,
     action: str,
     actor: User | None = None,
-    request: HttpRequest | None = None,
     target_type: str = "",
     target_id: Any = "",
     metadata: dict[str, Any] | None = None,
 ) -> ActivityLog:
-    """Append one row to the activity log; the request, when given, supplies IP and user agent."""
-    ip_address = client_ip(request) if request is not None else None
-    user_agent = request.META.get("HTTP_USER_AGENT", "")[:512] if request is not None else ""
+    """Append one row to the activity log. Where from (IP, user agent) and the request id come from the
+    request being served (`blocra.request_context`); outside a request they stay empty."""
+    context = request_context()
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return ActivityLog.objects.create(
@@ -52,8 +51,9 @@ def activity_record(
         action=action,
         target_type=target_type,
         target_id=str(target_id) if target_id != "" else "",
-        ip_address=ip_address if ip_address and ip_address != UNKNOWN_IP else None,
-        user_agent=user_agent,
+        ip_address=context.ip_address if context is not None else None,
+        user_agent=context.user_agent if context is not None else "",
+        request_id=context.request_id if context is not None else "",
         metadata=metadata or {},
     )
 
@@ -85,7 +85,7 @@ def session_create(*, user: User) -> SessionTokens:
 def _refresh_token_parse(raw: str) -> RefreshToken:
     """A valid, unexpired, unrevoked refresh token (an access token is refused); InvalidRefreshToken otherwise."""
     try:
-        return RefreshToken(raw)
+        return RefreshToken(raw)  # type: ignore[arg-type]  # simplejwt parses the encoded text too
     except TokenError as exc:
         raise InvalidRefreshToken() from exc
 
@@ -118,7 +118,7 @@ def session_refresh(*, refresh_token: str) -> tuple[User, SessionTokens]:
     return user, tokens
 
 
-def session_logout(*, user: User, refresh_token: str | None = None, request: HttpRequest) -> None:
+def session_logout(*, user: User, refresh_token: str | None = None) -> None:
     """Revoke the given refresh token of `user`, or, with none, every session of `user`: all refresh
     tokens are blacklisted and the token generation moves on, so access tokens stop working too."""
     if refresh_token:
@@ -127,11 +127,11 @@ def session_logout(*, user: User, refresh_token: str | None = None, request: Htt
             raise InvalidRefreshToken()
         with transaction.atomic():
             _refresh_token_revoke(token)
-            activity_record(action="auth.logout", actor=user, request=request, metadata={"scope": "token"})
+            activity_record(action="auth.logout", actor=user, metadata={"scope": "token"})
         return
     with transaction.atomic():
         _sessions_revoke_all(user=user)
-        activity_record(action="auth.logout", actor=user, request=request, metadata={"scope": "all"})
+        activity_record(action="auth.logout", actor=user, metadata={"scope": "all"})
 
 
 def _sessions_revoke_all(*, user: User) -> None:
@@ -150,9 +150,7 @@ def _sessions_revoke_all(*, user: User) -> None:
 # --- Sign-up and sign-in ----------------------------------------------------------------------------
 
 
-def user_register(
-    *, email: str, password: str, username: str | None = None, request: HttpRequest
-) -> tuple[User, SessionTokens]:
+def user_register(*, email: str, password: str, username: str | None = None) -> tuple[User, SessionTokens]:
     """Create an account with a password and sign it in. EmailTaken when the address is in use
     (case-insensitively), also when a concurrent registration wins the race."""
     email = email.strip().lower()
@@ -161,7 +159,7 @@ def user_register(
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password, username=username or None)
-            activity_record(action="auth.register", actor=user, request=request, target_type="user", target_id=user.pk)
+            activity_record(action="auth.register", actor=user, target_type="user", target_id=user.pk)
             tokens = session_create(user=user)
     except IntegrityError as exc:
         # The case-insensitive unique constraint closes the check-then-insert race.
@@ -169,7 +167,7 @@ def user_register(
     return user, tokens
 
 
-def user_login(*, email: str, password: str, request: HttpRequest) -> tuple[User, SessionTokens]:
+def user_login(*, email: str, password: str) -> tuple[User, SessionTokens]:
     """Sign in with email and password; an older hash (PBKDF2) is upgraded to Argon2 on success.
     InvalidCredentials for an unknown email, a wrong password, no password or a disabled account."""
     email = email.strip().lower()
@@ -180,10 +178,9 @@ def user_login(*, email: str, password: str, request: HttpRequest) -> tuple[User
         valid = False
     else:
         valid = user.check_password(password)
-    if not valid or not user.is_active:
+    if user is None or not valid or not user.is_active:
         activity_record(
             action="auth.login_failed",
-            request=request,
             target_type="user" if user is not None else "",
             target_id=user.pk if user is not None else "",
             metadata={"email": email[:254]},
@@ -192,39 +189,37 @@ def user_login(*, email: str, password: str, request: HttpRequest) -> tuple[User
     with transaction.atomic():
         user.last_login = timezone.now()
         user.save(update_fields=["last_login"])
-        activity_record(action="auth.login", actor=user, request=request, metadata={"method": "password"})
+        activity_record(action="auth.login", actor=user, metadata={"method": "password"})
         tokens = session_create(user=user)
     return user, tokens
 
 
-def user_google_signin(*, id_token: str, request: HttpRequest) -> tuple[User, SessionTokens]:
+def user_google_signin(*, id_token: str) -> tuple[User, SessionTokens]:
     """Sign in with a Google ID token: verified first (InvalidGoogleToken, GoogleNotConfigured,
     GoogleUnavailable), then the user linked to its `sub`, else the user with its verified email (then
     linked), else a new user. AccountDisabled, GoogleAccountConflict. Refusals are logged."""
     try:
         identity = google_verify_id_token(id_token)
     except InvalidGoogleToken as exc:
-        _google_signin_failed(request=request, code=exc.code, email=None)
+        _google_signin_failed(code=exc.code, email=None)
         raise
     try:
         try:
-            return _google_signin(identity=identity, request=request)
+            return _google_signin(identity=identity)
         except IntegrityError:
             # A concurrent first sign-in of the same Google account created or linked the user first.
-            return _google_signin(identity=identity, request=request)
+            return _google_signin(identity=identity)
     except (AccountDisabled, GoogleAccountConflict) as exc:
-        _google_signin_failed(request=request, code=exc.code, email=identity.email)
+        _google_signin_failed(code=exc.code, email=identity.email)
         raise
 
 
-def _google_signin_failed(*, request: HttpRequest, code: str, email: str | None) -> None:
+def _google_signin_failed(*, code: str, email: str | None) -> None:
     # Outside the sign-in transaction, which the refusal rolls back.
-    activity_record(
-        action="auth.google_login_failed", request=request, metadata={"code": code, "email": (email or "")[:254]}
-    )
+    activity_record(action="auth.google_login_failed", metadata={"code": code, "email": (email or "")[:254]})
 
 
-def _google_signin(*, identity: GoogleIdentity, request: HttpRequest) -> tuple[User, SessionTokens]:
+def _google_signin(*, identity: GoogleIdentity) -> tuple[User, SessionTokens]:
     with transaction.atomic():
         outcome = "existing"
         user = user_by_google_id(google_id=identity.sub)
@@ -254,7 +249,7 @@ def _google_signin(*, identity: GoogleIdentity, request: HttpRequest) -> tuple[U
                 outcome = "created"
         if not user.is_active:
             raise AccountDisabled()
-        activity_record(action="auth.google_login", actor=user, request=request, metadata={"outcome": outcome})
+        activity_record(action="auth.google_login", actor=user, metadata={"outcome": outcome})
         tokens = session_create(user=user)
     return user, tokens
 
@@ -275,7 +270,7 @@ def _picture_replaced(*, old: str | None, new: str | None) -> None:
         transaction.on_commit(lambda: default_storage.delete(old_name))
 
 
-def profile_update(*, user: User, changes: ProfileChanges, request: HttpRequest) -> User:
+def profile_update(*, user: User, changes: ProfileChanges) -> User:
     """Apply `changes` to the user's profile. ProfileUpdateEmpty without any change; EmailTaken when
     another account holds the new email."""
     if not changes:
@@ -295,20 +290,19 @@ def profile_update(*, user: User, changes: ProfileChanges, request: HttpRequest)
             locked.save(update_fields=[*changes, "updated_at"])
             if "profile_picture" in changes:
                 _picture_replaced(old=old_picture, new=locked.profile_picture)
-            activity_record(
-                action="auth.profile_update", actor=locked, request=request, metadata={"fields": sorted(changes)}
-            )
+            activity_record(action="auth.profile_update", actor=locked, metadata={"fields": sorted(changes)})
     except IntegrityError as exc:
         raise EmailTaken() from exc
     return locked
 
 
-def profile_image_upload(*, user: User, image: UploadedFile, request: HttpRequest) -> User:
-    """Store a checked image under a random name and make it the user's picture; the previous upload is
-    deleted once the change is committed. ImageTooLarge (413), ImageUnsupported (415)."""
+def profile_image_upload(*, user: User, image: UploadedFile, site_url: str) -> User:
+    """Store a checked image under a random name and make it the user's picture (an absolute URL on
+    `site_url`, the server's own origin); the previous upload is deleted once the change is committed.
+    ImageTooLarge (413), ImageUnsupported (415)."""
     extension = profile_pictures.image_extension(image)
     name = default_storage.save(profile_pictures.new_storage_name(extension), image)
-    url = request.build_absolute_uri(default_storage.url(name))
+    url = urljoin(site_url, default_storage.url(name))
     try:
         with transaction.atomic():
             locked = User.objects.select_for_update().get(pk=user.pk)
@@ -319,7 +313,6 @@ def profile_image_upload(*, user: User, image: UploadedFile, request: HttpReques
             activity_record(
                 action="auth.profile_image_upload",
                 actor=locked,
-                request=request,
                 metadata={"file": name, "bytes": image.size},
             )
     except BaseException:

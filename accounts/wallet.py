@@ -21,7 +21,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.errors import AccountDisabled, AccountNotDeployed, InvalidNonce, InvalidSignature, WalletTaken
@@ -133,7 +132,6 @@ def _wallet_prove(
     nonce: str,
     signature: list[int],
     purposes: tuple[str, ...],
-    request: HttpRequest | None,
     actor: User | None,
     failure_action: str,
 ) -> WalletChallenge:
@@ -152,7 +150,7 @@ def _wallet_prove(
         or challenge.used_at is not None
         or challenge.expires_at <= timezone.now()
     ):
-        _failure_record(action=failure_action, address=address, reason="invalid_nonce", request=request, actor=actor)
+        _failure_record(action=failure_action, address=address, reason="invalid_nonce", actor=actor)
         raise InvalidNonce()
 
     msg_hash = starknet.message_hash(wallet_challenge_typed_data(challenge=challenge), address)
@@ -160,31 +158,24 @@ def _wallet_prove(
         valid = starknet.verify_signature(address, msg_hash, signature)
     except starknet.ContractNotFound as exc:
         _challenge_consume(challenge=challenge)
-        _failure_record(
-            action=failure_action, address=address, reason="account_not_deployed", request=request, actor=actor
-        )
+        _failure_record(action=failure_action, address=address, reason="account_not_deployed", actor=actor)
         raise AccountNotDeployed() from exc
     if not valid:
         _challenge_consume(challenge=challenge)
-        _failure_record(
-            action=failure_action, address=address, reason="invalid_signature", request=request, actor=actor
-        )
+        _failure_record(action=failure_action, address=address, reason="invalid_signature", actor=actor)
         raise InvalidSignature()
     return challenge
 
 
-def _failure_record(*, action: str, address: str, reason: str, request: HttpRequest | None, actor: User | None) -> None:
+def _failure_record(*, action: str, address: str, reason: str, actor: User | None) -> None:
     activity_record(
         action=action,
         actor=actor,
-        request=request,
         metadata={"reason": reason, "wallet_address": address},
     )
 
 
-def wallet_signin(
-    *, address: str, nonce: str, signature: list[int], request: HttpRequest | None = None
-) -> tuple[User, SessionTokens]:
+def wallet_signin(*, address: str, nonce: str, signature: list[int]) -> tuple[User, SessionTokens]:
     """Sign in (creating the account on first use) with a signature over a sign-in challenge.
 
     Raises InvalidNonce, InvalidSignature (401), AccountNotDeployed (400), AccountDisabled (401) and
@@ -195,7 +186,6 @@ def wallet_signin(
         nonce=nonce,
         signature=signature,
         purposes=(WalletChallenge.Purpose.SIGNIN,),
-        request=request,
         actor=None,
         failure_action="auth.wallet_login_failed",
     )
@@ -211,7 +201,6 @@ def wallet_signin(
         activity_record(
             action="auth.wallet_login",
             actor=user,
-            request=request,
             target_type="user",
             target_id=user.pk,
             metadata={"wallet_address": challenge.address, "created": created},
@@ -220,9 +209,7 @@ def wallet_signin(
     return user, tokens
 
 
-def wallet_link(
-    *, user: User, address: str, nonce: str, signature: list[int], request: HttpRequest | None = None
-) -> User:
+def wallet_link(*, user: User, address: str, nonce: str, signature: list[int]) -> User:
     """Link the wallet proven by `signature` to `user` (replacing a previously linked one).
 
     Raises InvalidNonce, InvalidSignature (401), AccountNotDeployed (400), WalletTaken (409) and
@@ -233,7 +220,6 @@ def wallet_link(
         nonce=nonce,
         signature=signature,
         purposes=(WalletChallenge.Purpose.LINK, WalletChallenge.Purpose.SIGNIN),
-        request=request,
         actor=user,
         failure_action="auth.wallet_link_failed",
     )
@@ -250,7 +236,6 @@ def wallet_link(
             activity_record(
                 action="auth.wallet_link",
                 actor=user,
-                request=request,
                 target_type="user",
                 target_id=user.pk,
                 metadata={"wallet_address": challenge.address, "previous": previous},

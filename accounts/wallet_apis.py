@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import wallet
+from accounts.authentication import authenticated_user
 from accounts.serializers import AuthErrorSerializer, AuthResponseSerializer, UserEnvelopeSerializer, UserSerializer
 from accounts.wallet_serializers import ChallengeQuerySerializer, ChallengeResponseSerializer, WalletProofSerializer
 
@@ -58,7 +59,6 @@ class WalletSigninApi(APIView):
             address=proof.validated_data["wallet_address"],
             nonce=proof.validated_data["nonce"],
             signature=proof.validated_data["signature"],
-            request=request,
         )
         body = {"success": True, "token": tokens.access, "refresh_token": tokens.refresh, "user": user}
         return Response(AuthResponseSerializer(body).data)
@@ -78,10 +78,9 @@ class WalletLinkApi(APIView):
         proof = WalletProofSerializer(data=request.data)
         proof.is_valid(raise_exception=True)
         user = wallet.wallet_link(
-            user=request.user,
+            user=authenticated_user(request),
             address=proof.validated_data["wallet_address"],
             nonce=proof.validated_data["nonce"],
             signature=proof.validated_data["signature"],
-            request=request,
         )
         return Response({"success": True, "data": {"user": UserSerializer(user).data}})

@@ -24,5 +24,5 @@ class FeedbackSubmitApi(APIView):
         enforce_rate_limit(request, group="feedback", key="ip", rate=settings.FEEDBACK_RATE_LIMIT)
         serializer = FeedbackSubmitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        feedback_create(**serializer.validated_data, user=request.user, request=request)
+        feedback_create(**serializer.validated_data, user=request.user)
         return Response({"success": True, "message": "Thank you for your feedback!"}, status=201)

@@ -9,10 +9,12 @@ text yields a float): add them up as Decimals with `amounts_total`.
 
 from collections.abc import Iterable
 from decimal import Context, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core import exceptions
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 AMOUNT_DECIMALS = 18
 AMOUNT_INTEGER_DIGITS = 22
@@ -22,7 +24,7 @@ _CONTEXT = Context(prec=AMOUNT_INTEGER_DIGITS + AMOUNT_DECIMALS + 4)
 AMOUNT_LIMIT = Decimal(10) ** AMOUNT_INTEGER_DIGITS
 
 
-def parse_amount(value) -> Decimal:
+def parse_amount(value: object) -> Decimal:
     """A finite Decimal from a Decimal, int or numeric string; floats are refused. Raises ValueError."""
     if isinstance(value, (bool, float)):
         raise ValueError("amounts must be given as strings or integers, not floats")
@@ -51,18 +53,24 @@ def amounts_total(amounts: Iterable[Decimal]) -> Decimal:
     return total
 
 
-class AmountField(models.Field):
+if TYPE_CHECKING:
+    _DecimalField = models.Field[Decimal | str | int, Decimal]
+else:  # Django's Field is not subscriptable at run time
+    _DecimalField = models.Field
+
+
+class AmountField(_DecimalField):
     description = "Exact decimal token amount (18 fractional digits)"
 
     def get_internal_type(self) -> str:
         return "AmountField"
 
-    def db_type(self, connection) -> str:
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
         if connection.vendor == "sqlite":
             return "text"
         return f"numeric({AMOUNT_INTEGER_DIGITS + AMOUNT_DECIMALS}, {AMOUNT_DECIMALS})"
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Decimal | None:
         if value is None or isinstance(value, Decimal):
             return value
         try:
@@ -70,11 +78,11 @@ class AmountField(models.Field):
         except ValueError as exc:
             raise exceptions.ValidationError(str(exc), code="invalid") from None
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Decimal | None:
         value = super().get_prep_value(value)
         return self.to_python(value)
 
-    def get_db_prep_value(self, value, connection, prepared=False):
+    def get_db_prep_value(self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False) -> Any:
         if not prepared:
             value = self.get_prep_value(value)
         if value is None:
@@ -87,16 +95,16 @@ class AmountField(models.Field):
             return format(value, f"0{_SQLITE_WIDTH}.{AMOUNT_DECIMALS}f")
         return value
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: Any, expression: Any, connection: BaseDatabaseWrapper) -> Decimal | None:
         if value is None:
             return None
         return Decimal(str(value))
 
-    def value_to_string(self, obj) -> str:
+    def value_to_string(self, obj: models.Model) -> str:
         return format_amount(self.value_from_object(obj)) or ""
 
-    def formfield(self, **kwargs):
-        defaults = {
+    def formfield(self, **kwargs: Any) -> forms.Field | None:  # type: ignore[override]
+        defaults: dict[str, Any] = {
             "form_class": forms.DecimalField,
             "max_digits": AMOUNT_INTEGER_DIGITS + AMOUNT_DECIMALS,
             "decimal_places": AMOUNT_DECIMALS,

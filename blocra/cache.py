@@ -2,10 +2,12 @@
 
 import base64
 import pickle
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, models, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 
@@ -16,12 +18,12 @@ class AtomicDatabaseCache(DatabaseCache):
     BEGIN IMMEDIATE (settings), which already excludes every other writer.
     """
 
-    def incr(self, key, delta=1, version=None):
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
         key = self.make_and_validate_key(key, version=version)
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote = connection.ops.quote_name
-        table = quote(self._table)
+        table = quote(self._table)  # type: ignore[attr-defined]  # DatabaseCache's table name
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         with transaction.atomic(using=db), connection.cursor() as cursor:
             # The table name comes from settings and is quoted; the key is a parameter.
@@ -42,10 +44,10 @@ class AtomicDatabaseCache(DatabaseCache):
         return value
 
     @staticmethod
-    def _expired(expires, connection) -> bool:
+    def _expired(expires: Any, connection: BaseDatabaseWrapper) -> bool:
         expression = models.Expression(output_field=models.DateTimeField())
         for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(connection):
             expires = converter(expires, expression, connection)
         if isinstance(expires, datetime) and timezone.is_naive(expires):
-            expires = timezone.make_aware(expires, timezone.utc)
-        return expires < timezone.now().replace(microsecond=0)
+            expires = timezone.make_aware(expires, UTC)
+        return bool(expires < timezone.now().replace(microsecond=0))

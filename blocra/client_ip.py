@@ -13,9 +13,9 @@ def client_ip(request: HttpRequest) -> str:
     Each trusted proxy appends the address it received the request from, so the right-most entries
     are trustworthy and anything left of them may be forged by the client.
     """
-    remote = request.META.get("REMOTE_ADDR", "") or UNKNOWN_IP
+    remote: str = request.META.get("REMOTE_ADDR", "") or UNKNOWN_IP
     hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if hops <= 0 or not forwarded:
         return remote
     chain = [part.strip() for part in forwarded.split(",") if part.strip()]

@@ -8,9 +8,10 @@ whose body says nothing about its cause.
 import logging
 from typing import Any
 
+from django.core.exceptions import BadRequest as BadRequestError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -23,7 +24,7 @@ logger = logging.getLogger("blocra.errors")
 class ApiError(exceptions.APIException):
     """A domain error with an HTTP status, a stable code and a human message."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     code = "request.invalid"
     message = "The request is invalid."
 
@@ -32,9 +33,9 @@ class ApiError(exceptions.APIException):
         message: str | None = None,
         *,
         code: str | None = None,
-        errors: dict | None = None,
+        errors: dict[str, list[str]] | None = None,
         extra: dict[str, Any] | None = None,
-    ):
+    ) -> None:
         self.message = message or self.message
         if code:
             self.code = code
@@ -120,7 +121,7 @@ def starknet_trouble(exc: starknet.NodeError, *, extra: dict[str, Any] | None = 
     return StarknetBadGateway(extra=extra)
 
 
-def error_body(message: str, code: str, errors: dict | None = None) -> dict[str, Any]:
+def error_body(message: str, code: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"success": False, "message": message, "code": code}
     if errors:
         body["errors"] = errors
@@ -136,9 +137,9 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
             if set(nested) == {"non_field_errors"}:
                 out[str(field)] = nested["non_field_errors"]
             else:
-                for key, messages in nested.items():
+                for key, field_messages in nested.items():
                     name = str(field) if key == "non_field_errors" else f"{field}.{key}"
-                    out.setdefault(name, []).extend(messages)
+                    out.setdefault(name, []).extend(field_messages)
         return out
     if isinstance(detail, list):
         messages: list[str] = []
@@ -168,7 +169,7 @@ _DRF_CODES: list[tuple[type[Exception], int, str, str]] = [
 ]
 
 
-def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler producing the one error shape; None lets unexpected errors reach the 500 path."""
     headers: dict[str, str] = {}
     if isinstance(exc, Http404):
@@ -181,6 +182,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         set_rollback()
         return Response(error_body("The request body is too large.", "request.too_large"), status=413)
 
+    status_code: int
     if isinstance(exc, ApiError):
         body = {**error_body(exc.message, exc.code, exc.errors), **exc.extra}
         status_code = exc.status_code
@@ -196,8 +198,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
                 break
         if isinstance(exc, exceptions.MethodNotAllowed):
             message = f"Method {context['request'].method} is not allowed here."
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+        wait = getattr(exc, "wait", None) if isinstance(exc, exceptions.Throttled) else None
+        if wait is not None:
+            headers["Retry-After"] = str(max(1, int(wait + 0.999)))
         body = error_body(message, code)
     else:
         return None
@@ -229,7 +232,7 @@ def is_api_path(request: HttpRequest) -> bool:
     return request.path == "/api" or request.path.startswith("/api/") or request.path == "/health"
 
 
-def handler404(request: HttpRequest, exception: Exception | None = None):
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_path(request):
         return json_error_response("Not found.", "request.not_found", 404)
     from django.views.defaults import page_not_found
@@ -237,7 +240,7 @@ def handler404(request: HttpRequest, exception: Exception | None = None):
     return page_not_found(request, exception)
 
 
-def handler500(request: HttpRequest):
+def handler500(request: HttpRequest) -> HttpResponse:
     if is_api_path(request):
         return json_error_response("Internal server error.", "server.error", 500)
     from django.views.defaults import server_error
@@ -245,19 +248,19 @@ def handler500(request: HttpRequest):
     return server_error(request)
 
 
-def handler400(request: HttpRequest, exception: Exception | None = None):
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_path(request):
         if isinstance(exception, RequestDataTooBig):
             return json_error_response("The request body is too large.", "request.too_large", 413)
         return json_error_response("Bad request.", "request.invalid", 400)
     from django.views.defaults import bad_request
 
-    return bad_request(request, exception)
+    return bad_request(request, exception or BadRequestError())
 
 
-def handler403(request: HttpRequest, exception: Exception | None = None):
+def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_path(request):
         return json_error_response("Forbidden.", "auth.forbidden", 403)
     from django.views.defaults import permission_denied
 
-    return permission_denied(request, exception)
+    return permission_denied(request, exception or DjangoPermissionDenied())

@@ -1,38 +1,49 @@
-"""Cross-cutting HTTP middleware: request ids, access log, and /api path handling."""
+"""Cross-cutting HTTP middleware: the request context (id, client address), access log, /api paths."""
 
 import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 
+from blocra.client_ip import UNKNOWN_IP, client_ip
 from blocra.errors import is_api_path, json_error_response
-from blocra.logging import request_id_var
+from blocra.logging import REQUEST_ID_META
+from blocra.request_context import RequestContext, request_context_bound
 
 access_logger = logging.getLogger("blocra.access")
 error_logger = logging.getLogger("blocra.errors")
 
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
 _HANDLED_BY_DJANGO = (Http404, PermissionDenied, SuspiciousOperation, BadRequest)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+USER_AGENT_MAX = 512
 
 
-class RequestIdMiddleware:
-    """Honours a well-formed incoming X-Request-ID or makes one; sets it on the response and the logs."""
+class RequestContextMiddleware:
+    """Honours a well-formed incoming X-Request-ID or makes one, returns it on the response, and makes
+    the request id, the client's address and user agent current (`blocra.request_context`) for the
+    logs and the activity log."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
-        token = request_id_var.set(request_id)
-        try:
+        request.META[REQUEST_ID_META] = request_id
+        address = client_ip(request)
+        context = RequestContext(
+            request_id=request_id,
+            ip_address=address if address != UNKNOWN_IP else None,
+            user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX],
+        )
+        with request_context_bound(context):
             response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
 
@@ -40,10 +51,10 @@ class RequestIdMiddleware:
 class AccessLogMiddleware:
     """One line per request: method, path, status, duration and the authenticated user's id."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
         response = self.get_response(request)
         duration_ms = (time.perf_counter() - started) * 1000
@@ -63,10 +74,10 @@ class AccessLogMiddleware:
 class ApiPathMiddleware:
     """Accepts an optional trailing slash on /api paths and answers unhandled /api errors as JSON 500."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         path = request.path_info
         if path.startswith("/api/") and len(path) > len("/api/") and path.endswith("/"):
             request.path_info = path.rstrip("/")

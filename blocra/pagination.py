@@ -1,19 +1,23 @@
 """List pagination per the API contract: a bare JSON array, with X-Total-Count and Link headers."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-def _positive_int(request, name: str, default: int, maximum: int | None = None) -> int:
+def _positive_int(request: Request, name: str, default: int, maximum: int | None = None) -> int:
     raw = request.query_params.get(name)
-    if raw in (None, ""):
+    if raw is None or raw == "":
         return default
     try:
         value = int(raw)
@@ -29,7 +33,9 @@ def _positive_int(request, name: str, default: int, maximum: int | None = None) 
 class HeaderPagination(BasePagination):
     """`?page=1&page_size=20` (max 100). A page past the last one is an empty array, not an error."""
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(
+        self, queryset: QuerySet[Any, Any], request: Request, view: APIView | None = None
+    ) -> list[Any]:
         self.request = request
         self.page_number = _positive_int(request, "page", 1)
         self.page_size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
@@ -40,7 +46,7 @@ class HeaderPagination(BasePagination):
         except InvalidPage:
             return []
 
-    def get_paginated_response(self, data) -> Response:
+    def get_paginated_response(self, data: Any) -> Response:
         response = Response(data)
         response["X-Total-Count"] = str(self.total)
         links = self._links()
@@ -61,12 +67,13 @@ class HeaderPagination(BasePagination):
         params = self.request.query_params.copy()
         params["page"] = str(page)
         params["page_size"] = str(self.page_size)
-        return self.request.build_absolute_uri(self.request.path) + "?" + urlencode(sorted(params.lists()), doseq=True)
+        base: str = self.request.build_absolute_uri(self.request.path)
+        return base + "?" + urlencode(sorted(params.lists()), doseq=True)
 
-    def get_paginated_response_schema(self, schema):
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return schema
 
-    def get_schema_operation_parameters(self, view):
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         return [
             {"name": "page", "required": False, "in": "query", "schema": {"type": "integer", "minimum": 1}},
             {

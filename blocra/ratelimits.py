@@ -5,21 +5,25 @@ against the same numbers.
 """
 
 from collections.abc import Callable
+from typing import Any, cast
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
 from rest_framework.exceptions import Throttled
 
 from blocra.errors import json_error_response
+from blocra.middleware import GetResponse
 
 KeyFunc = Callable[[str, HttpRequest], str]
 
 
-def rate_limit_usage(request: HttpRequest, *, group: str, key: str | KeyFunc, rate: str) -> dict | None:
+def rate_limit_usage(request: HttpRequest, *, group: str, key: str | KeyFunc, rate: str) -> dict[str, Any] | None:
     """Count this request against `rate` for `key`; None when rate limiting is disabled."""
-    return get_usage(request, group=group, key=key, rate=rate, method=ALL, increment=True)
+    return cast(
+        "dict[str, Any] | None", get_usage(request, group=group, key=key, rate=rate, method=ALL, increment=True)
+    )
 
 
 def enforce_rate_limit(request: HttpRequest, *, group: str, key: str | KeyFunc, rate: str) -> None:
@@ -38,10 +42,10 @@ class ApiRateLimitMiddleware:
     Endpoints that attract abuse (login, feedback, analytics) have tighter limits of their own.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         rate = settings.API_RATE_LIMIT
         if rate and request.path_info.startswith("/api/") and not request.path_info.startswith("/api/health"):
             usage = rate_limit_usage(request, group="api", key="ip", rate=rate)

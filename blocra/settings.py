@@ -6,6 +6,7 @@ start when a secret or the host list is missing: no secret has a usable default 
 
 from decimal import Decimal
 from pathlib import Path
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 import environ
@@ -21,10 +22,9 @@ if env.bool("BLOCRA_READ_DOT_ENV", default=True) and (BASE_DIR / ".env").is_file
 DEBUG = env.bool("DEBUG", default=False)
 
 
-def _required(name: str, value):
+def _required(name: str, value: object) -> None:
     if not value:
         raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
-    return value
 
 
 # --- Core -------------------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "blocra.middleware.RequestIdMiddleware",
+    "blocra.middleware.RequestContextMiddleware",
     "blocra.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -259,7 +259,14 @@ _TOKEN_DEFAULTS = {
         "USDT": ("0x02ab8758891e84b968ff11361789070c6b1af2df618d6d2f4a78b0757573c6eb", 6),
     },
 }
-STARKNET_TOKENS = {
+
+
+class TokenConfig(TypedDict):
+    address: str
+    decimals: int
+
+
+STARKNET_TOKENS: dict[str, TokenConfig] = {
     symbol: {
         "address": env.str(f"STARKNET_TOKEN_{symbol}_ADDRESS", default="") or address,
         "decimals": decimals,
@@ -350,7 +357,10 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 if DEBUG:
-    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "BlocRA API",

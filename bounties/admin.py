@@ -9,6 +9,7 @@ grow with the page.
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from accounts.authentication import authenticated_user
 from blocra.errors import ApiError
 from bounties.models import Bounty, BountyParticipant, Reward, Submission
 from bounties.services import bounty_cancel, submission_review
@@ -24,7 +25,7 @@ class RoleBasedAdmin(admin.ModelAdmin):
         return request.user.is_staff
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_admin
+        return authenticated_user(request).is_admin
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Created through the API, where creation rules and the activity log apply.
@@ -35,7 +36,7 @@ class RoleBasedAdmin(admin.ModelAdmin):
         return False
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_admin
+        return authenticated_user(request).is_admin
 
     def _run_each(self, request: HttpRequest, queryset, action, done: str) -> None:
         """Apply a service to each selected row; rows the rules refuse are reported, not fatal."""
@@ -93,7 +94,7 @@ class BountyAdmin(RoleBasedAdmin):
         self._run_each(
             request,
             queryset,
-            lambda bounty: bounty_cancel(bounty_id=bounty.pk, actor=request.user, request=request),
+            lambda bounty: bounty_cancel(bounty_id=bounty.pk, actor=authenticated_user(request)),
             "bounties cancelled",
         )
 
@@ -144,10 +145,9 @@ class SubmissionAdmin(RoleBasedAdmin):
             lambda submission: submission_review(
                 bounty_id=submission.bounty_id,
                 submission_id=submission.pk,
-                actor=request.user,
+                actor=authenticated_user(request),
                 status=Submission.Status.REJECTED,
                 feedback="Rejected by a moderator.",
-                request=request,
             ),
             "submissions rejected",
         )

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import authenticated_user
 from blocra.pagination import HeaderPagination
 from bounties import selectors, services
 from bounties.parsers import DecimalJSONParser
@@ -87,7 +88,7 @@ class BountyListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = BountyCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        bounty = services.bounty_create(creator=request.user, request=request, **serializer.validated_data)
+        bounty = services.bounty_create(creator=authenticated_user(request), **serializer.validated_data)
         return Response(bounty_representation(bounty), status=201)
 
 
@@ -120,14 +121,12 @@ class BountyDetailApi(APIView):
     def _update(self, request: Request, pk) -> Response:
         serializer = BountyUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        bounty = services.bounty_update(
-            bounty_id=pk, actor=request.user, data=serializer.validated_data, request=request
-        )
+        bounty = services.bounty_update(bounty_id=pk, actor=authenticated_user(request), data=serializer.validated_data)
         return Response(bounty_representation(bounty))
 
     @extend_schema(responses={200: MessageResponseSerializer}, tags=BOUNTIES, summary="Delete a bounty")
     def delete(self, request: Request, pk) -> Response:
-        services.bounty_delete(bounty_id=pk, actor=request.user, request=request)
+        services.bounty_delete(bounty_id=pk, actor=authenticated_user(request))
         return Response({"success": True, "message": "Bounty deleted"})
 
 
@@ -151,7 +150,10 @@ class BountyMineApi(APIView):
     def get(self, request: Request) -> Response:
         role = query_params(MineQuerySerializer, request).get("role")
         return paginated(
-            request, self, selectors.bounty_list_mine(user=request.user, role=role), bounty_row_representation
+            request,
+            self,
+            selectors.bounty_list_mine(user=authenticated_user(request), role=role),
+            bounty_row_representation,
         )
 
 
@@ -160,7 +162,7 @@ class BountyJoinApi(APIView):
 
     @extend_schema(request=None, responses={201: ParticipantSerializer}, tags=BOUNTIES, summary="Join a bounty")
     def post(self, request: Request, pk) -> Response:
-        participant = services.participant_join(bounty_id=pk, user=request.user, request=request)
+        participant = services.participant_join(bounty_id=pk, user=authenticated_user(request))
         return Response(participant_representation(participant), status=201)
 
 
@@ -169,7 +171,7 @@ class BountyLeaveApi(APIView):
 
     @extend_schema(request=None, responses={200: ParticipantSerializer}, tags=BOUNTIES, summary="Leave a bounty")
     def post(self, request: Request, pk) -> Response:
-        participant = services.participant_leave(bounty_id=pk, user=request.user, request=request)
+        participant = services.participant_leave(bounty_id=pk, user=authenticated_user(request))
         return Response(participant_representation(participant))
 
 
@@ -196,7 +198,7 @@ class BountySubmitApi(APIView):
         serializer = SubmissionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         submission = services.submission_create(
-            bounty_id=pk, user=request.user, content=serializer.validated_data["content"], request=request
+            bounty_id=pk, user=authenticated_user(request), content=serializer.validated_data["content"]
         )
         return Response(submission_representation(submission), status=201)
 
@@ -211,7 +213,7 @@ class BountySubmissionsApi(APIView):
         summary="Submissions: all for the owner and admins, one's own for a participant",
     )
     def get(self, request: Request, pk) -> Response:
-        submissions = selectors.submission_list_visible(bounty_id=pk, user=request.user)
+        submissions = selectors.submission_list_visible(bounty_id=pk, user=authenticated_user(request))
         return paginated(request, self, submissions, submission_representation)
 
 
@@ -228,7 +230,7 @@ class SubmissionReviewApi(APIView):
         serializer = SubmissionReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         submission = services.submission_review(
-            bounty_id=pk, submission_id=sid, actor=request.user, request=request, **serializer.validated_data
+            bounty_id=pk, submission_id=sid, actor=authenticated_user(request), **serializer.validated_data
         )
         return Response(submission_representation(submission))
 
@@ -247,10 +249,9 @@ class BountyWinnerApi(APIView):
         serializer.is_valid(raise_exception=True)
         bounty, reward = services.bounty_select_winner(
             bounty_id=pk,
-            actor=request.user,
+            actor=authenticated_user(request),
             winner_id=serializer.validated_data.get("winnerId"),
             submission_id=serializer.validated_data.get("submission_id"),
-            request=request,
         )
         data = {"bounty": bounty_representation(bounty), "reward": reward_representation(reward)}
         return Response({"success": True, "data": data})
@@ -267,7 +268,9 @@ class RewardListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         role = query_params(RewardListQuerySerializer, request).get("role")
-        return paginated(request, self, selectors.reward_list_for(user=request.user, role=role), reward_representation)
+        return paginated(
+            request, self, selectors.reward_list_for(user=authenticated_user(request), role=role), reward_representation
+        )
 
 
 class RewardDetailApi(APIView):
@@ -279,7 +282,9 @@ class RewardDetailApi(APIView):
         summary="A reward (winner, bounty owner or admin)",
     )
     def get(self, request: Request, pk) -> Response:
-        return Response(reward_representation(selectors.reward_get_visible(reward_id=pk, user=request.user)))
+        return Response(
+            reward_representation(selectors.reward_get_visible(reward_id=pk, user=authenticated_user(request)))
+        )
 
 
 class RewardPayoutApi(APIView):
@@ -302,9 +307,8 @@ class RewardPayoutApi(APIView):
         serializer.is_valid(raise_exception=True)
         reward = services.reward_payout_submit(
             reward_id=pk,
-            actor=request.user,
+            actor=authenticated_user(request),
             transaction_hash=serializer.validated_data["transaction_hash"],
-            request=request,
         )
         return Response(reward_representation(reward))
 
@@ -325,7 +329,7 @@ class RewardVerifyApi(APIView):
         ),
     )
     def post(self, request: Request, pk) -> Response:
-        reward = services.reward_payout_verify(reward_id=pk, actor=request.user, request=request)
+        reward = services.reward_payout_verify(reward_id=pk, actor=authenticated_user(request))
         return Response(reward_representation(reward))
 
 
@@ -341,7 +345,7 @@ class DashboardCountsApi(APIView):
         },
     )
     def get(self, request):
-        return Response({"success": True, **selectors.user_activity_counts(user=request.user)})
+        return Response({"success": True, **selectors.user_activity_counts(user=authenticated_user(request))})
 
 
 class DashboardAnalyticsApi(APIView):

@@ -180,3 +180,25 @@ class WrongAmount(PayoutRefused):
 class WrongSender(PayoutRefused):
     code = "bounties.wrong_sender"
     message = "Wrong sender: the transfer does not come from the treasury."
+
+
+class AmountTooPrecise(BadRequest):
+    """The reward has more decimals than its token: no transfer could pay it exactly."""
+
+    code = "bounties.amount_too_precise"
+    message = "The reward amount has more decimal places than its token."
+
+
+class InvalidReviewOutcome(BadRequest):
+    code = "bounties.invalid_review_outcome"
+    message = "A review approves or rejects a submission."
+
+
+class WinnerNotNamed(BadRequest):
+    code = "bounties.winner_not_named"
+    message = "Name the winner by user id or by submission id."
+
+
+class SubmissionOfAnotherUser(BadRequest):
+    code = "bounties.submission_of_another_user"
+    message = "The submission belongs to another user than the winner named."

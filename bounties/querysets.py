@@ -1,6 +1,11 @@
 """Query shapes of the bounties models, named for their use; `bounties.selectors` composes them."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
+
+if TYPE_CHECKING:
+    from bounties.models import Bounty
 
 # The columns the public Bounty representation reads, as flat tuples for the hot listing path (no
 # model instances are built); `bounties.representations.bounty_row_representation` unpacks them in
@@ -30,11 +35,11 @@ BOUNTY_ROW_COLUMNS = (
 BOUNTY_LISTING_FIELDS = tuple("created_by" if column == "created_by_id" else column for column in BOUNTY_ROW_COLUMNS)
 
 
-class BountyQuerySet(models.QuerySet):
+class BountyQuerySet(models.QuerySet["Bounty"]):
     def for_listing(self) -> "BountyQuerySet":
         """Bounties with their creator joined in, loading only the columns the API shows."""
         return self.select_related("created_by").only(*BOUNTY_LISTING_FIELDS)
 
-    def as_rows(self) -> "BountyQuerySet":
+    def as_rows(self) -> "models.QuerySet[Bounty, tuple[Any, ...]]":
         """The listing columns as tuples (creator joined in), for `bounty_row_representation`."""
         return self.values_list(*BOUNTY_ROW_COLUMNS)

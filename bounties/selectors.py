@@ -184,11 +184,11 @@ def _compute_stats() -> dict[str, Any]:
     for row in (
         Bounty.objects.order_by()
         .values("status")
-        .annotate(bounties=Count("id"), participants=Sum("participant_count"), submissions=Sum("submission_count"))
+        .annotate(bounties=Count("id"), joined=Sum("participant_count"), submitted=Sum("submission_count"))
     ):
         by_status[row["status"]] = row["bounties"]
-        total_participants += row["participants"] or 0
-        total_submissions += row["submissions"] or 0
+        total_participants += row["joined"] or 0
+        total_submissions += row["submitted"] or 0
     # 2: paid amounts, summed per token in Python: SQL sums of amounts are not exact on SQLite.
     paid: dict[str, Decimal] = defaultdict(Decimal)
     for token, amount in Reward.objects.filter(status=Reward.Status.PAID).values_list("token", "amount").iterator():

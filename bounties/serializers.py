@@ -15,7 +15,7 @@ from rest_framework import serializers
 from blocra.amounts import AMOUNT_DECIMALS, parse_amount
 from bounties.models import Bounty, BountyParticipant, Reward, Submission
 from bounties.selectors import ORDERINGS, BountyFilters
-from bounties.tokens import decimal_places, token_normalize
+from bounties.tokens import amount_precision_problem, decimal_places, token_normalize
 
 TEXT_MAX = 20_000
 
@@ -94,6 +94,14 @@ class BountyWriteSerializer(serializers.Serializer):
     max_participants = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10_000)
     requirements = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=TEXT_MAX)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # An amount and a token sent together must fit; against a stored token the service checks.
+        if "reward_amount" in attrs and "reward_token" in attrs:
+            problem = amount_precision_problem(amount=attrs["reward_amount"], token=attrs["reward_token"])
+            if problem is not None:
+                raise serializers.ValidationError({"reward_amount": [problem]})
+        return attrs
+
 
 class BountyCreateSerializer(BountyWriteSerializer):
     """POST /bounties. `created_by` and `status` are not accepted: the caller creates an open bounty."""
@@ -104,10 +112,10 @@ class BountyUpdateSerializer(BountyWriteSerializer):
 
     status = StatusChoiceField(choices=Bounty.Status.choices, required=False, enum_name="BountyStatusEnum")
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs:
             raise serializers.ValidationError("Send at least one field to change.")
-        return attrs
+        return super().validate(attrs)
 
 
 class BountyListQuerySerializer(serializers.Serializer):
@@ -281,7 +289,7 @@ class WinnerDataSerializer(serializers.Serializer):
 
 class WinnerResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField()
-    data = WinnerDataSerializer()
+    data = WinnerDataSerializer()  # type: ignore[assignment]  # the API names this field "data"
 
 
 class TopHunterSerializer(serializers.Serializer):
@@ -301,7 +309,7 @@ class StatsDataSerializer(serializers.Serializer):
 
 class StatsResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField()
-    data = StatsDataSerializer()
+    data = StatsDataSerializer()  # type: ignore[assignment]  # the API names this field "data"
 
 
 class MessageResponseSerializer(serializers.Serializer):

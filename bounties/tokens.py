@@ -32,9 +32,17 @@ def token_decimals(token: str) -> int:
     if known is not None:
         return int(known["decimals"])
     for config in settings.STARKNET_TOKENS.values():
-        if normalize_address(config["address"]) == token:
+        if normalize_address(str(config["address"])) == token:
             return int(config["decimals"])
     return ADDRESS_TOKEN_MAX_DECIMALS
+
+
+def amount_precision_problem(*, amount: Decimal, token: str) -> str | None:
+    """Why `amount` cannot be a reward in `token` (more decimals than the token has), or None."""
+    decimals = token_decimals(token)
+    if decimal_places(amount) > decimals:
+        return f"{token} amounts have at most {decimals} decimal places."
+    return None
 
 
 def decimal_places(amount: Decimal) -> int:
@@ -52,7 +60,7 @@ def token_contract(token: str) -> int:
     """The ERC-20 contract of a stored token, as an int: the configured address of a symbol, or the
     token's own address."""
     known = settings.STARKNET_TOKENS.get(token)
-    return int(normalize_address(known["address"] if known is not None else token), 16)
+    return int(normalize_address(str(known["address"]) if known is not None else token), 16)
 
 
 def base_units(amount: Decimal, decimals: int) -> int:

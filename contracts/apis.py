@@ -10,6 +10,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import authenticated_user
 from contracts import selectors, services
 from contracts.serializers import (
     ContractQuerySerializer,
@@ -46,13 +47,13 @@ class ContractQueryListApi(ListAPIView):
     serializer_class = ContractQuerySerializer
 
     def get_queryset(self):
-        return selectors.contract_query_list(user=self.request.user)
+        return selectors.contract_query_list(user=authenticated_user(self.request))
 
 
 class ContractQueryDetailApi(APIView):
     @extend_schema(tags=["contracts"], responses={200: ContractQuerySerializer, 401: _ERRORS[401], 404: _ERRORS[404]})
     def get(self, request, pk):
-        query = selectors.contract_query_get(user=request.user, query_id=pk)
+        query = selectors.contract_query_get(user=authenticated_user(request), query_id=pk)
         return Response(ContractQuerySerializer(query).data)
 
 
@@ -61,7 +62,7 @@ class QueryDetailApi(ContractQueryDetailApi):
 
     @extend_schema(tags=["contracts"], responses={200: SuccessMessage, 401: _ERRORS[401], 404: _ERRORS[404]})
     def delete(self, request, pk):
-        services.query_delete(user=request.user, query_id=pk)
+        services.query_delete(user=authenticated_user(request), query_id=pk)
         return Response({"success": True, "message": "Query deleted"})
 
 
@@ -82,7 +83,7 @@ class SavedQueryCreateApi(APIView):
     def post(self, request):
         serializer = SavedQueryCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        saved = services.saved_query_create(user=request.user, **serializer.validated_data)
+        saved = services.saved_query_create(user=authenticated_user(request), **serializer.validated_data)
         return Response({"success": True, "data": {"queryId": saved.pk}}, status=201)
 
 
@@ -97,7 +98,7 @@ class SavedQueryListApi(APIView):
         },
     )
     def get(self, request):
-        queries = selectors.saved_query_list(user=request.user)
+        queries = selectors.saved_query_list(user=authenticated_user(request))
         return Response({"success": True, "data": {"queries": SavedQuerySerializer(queries, many=True).data}})
 
 
@@ -109,7 +110,7 @@ class DashboardListCreateApi(APIView):
         responses={200: _envelope("DashboardList", dashboards=DashboardSerializer(many=True)), 401: _ERRORS[401]},
     )
     def get(self, request):
-        dashboards = selectors.dashboard_list(user=request.user)
+        dashboards = selectors.dashboard_list(user=authenticated_user(request))
         return Response({"success": True, "dashboards": DashboardSerializer(dashboards, many=True).data})
 
     @extend_schema(
@@ -125,7 +126,7 @@ class DashboardListCreateApi(APIView):
     def post(self, request):
         serializer = DashboardCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        dashboard = services.dashboard_create(user=request.user, **serializer.validated_data)
+        dashboard = services.dashboard_create(user=authenticated_user(request), **serializer.validated_data)
         return Response({"success": True, "dashboard": DashboardSerializer(dashboard).data}, status=201)
 
 
@@ -145,7 +146,7 @@ class DashboardDetailApi(APIView):
         },
     )
     def get(self, request, pk):
-        dashboard = selectors.dashboard_get(user=request.user, dashboard_id=pk)
+        dashboard = selectors.dashboard_get(user=authenticated_user(request), dashboard_id=pk)
         widgets = selectors.dashboard_widget_list(dashboard=dashboard)
         data = {
             "dashboard": DashboardSerializer(dashboard).data,
@@ -155,7 +156,7 @@ class DashboardDetailApi(APIView):
 
     @extend_schema(tags=["dashboard-builder"], responses={200: SuccessMessage, 401: _ERRORS[401], 404: _ERRORS[404]})
     def delete(self, request, pk):
-        services.dashboard_delete(user=request.user, dashboard_id=pk)
+        services.dashboard_delete(user=authenticated_user(request), dashboard_id=pk)
         return Response({"success": True, "message": "Dashboard deleted"})
 
 
@@ -177,7 +178,7 @@ class WidgetCreateApi(APIView):
     def post(self, request, pk):
         serializer = WidgetCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        widget = services.widget_create(user=request.user, dashboard_id=pk, **serializer.validated_data)
+        widget = services.widget_create(user=authenticated_user(request), dashboard_id=pk, **serializer.validated_data)
         return Response({"success": True, "widget": WidgetSerializer(widget).data}, status=201)
 
 
@@ -190,7 +191,7 @@ class WidgetDetailApi(APIView):
     def put(self, request, pk):
         serializer = WidgetLayoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        widget = services.widget_update(user=request.user, widget_id=pk, **serializer.validated_data)
+        widget = services.widget_update(user=authenticated_user(request), widget_id=pk, **serializer.validated_data)
         return Response({"success": True, "widget": WidgetSerializer(widget).data})
 
     @extend_schema(
@@ -204,7 +205,7 @@ class WidgetDetailApi(APIView):
 
     @extend_schema(tags=["dashboard-builder"], responses={200: SuccessMessage, 401: _ERRORS[401], 404: _ERRORS[404]})
     def delete(self, request, pk):
-        services.widget_delete(user=request.user, widget_id=pk)
+        services.widget_delete(user=authenticated_user(request), widget_id=pk)
         return Response({"success": True, "message": "Widget deleted"})
 
 
@@ -214,7 +215,7 @@ class BuilderQueryListApi(APIView):
         responses={200: _envelope("BuilderQueryList", queries=SavedQuerySerializer(many=True)), 401: _ERRORS[401]},
     )
     def get(self, request):
-        queries = selectors.saved_query_list(user=request.user)
+        queries = selectors.saved_query_list(user=authenticated_user(request))
         return Response({"success": True, "queries": SavedQuerySerializer(queries, many=True).data})
 
 
@@ -232,5 +233,5 @@ class SuggestApi(APIView):
         },
     )
     def get(self, request, query_id):
-        report = selectors.saved_query_suggestions(user=request.user, query_id=query_id)
+        report = selectors.saved_query_suggestions(user=authenticated_user(request), query_id=query_id)
         return Response({"success": True, **report})

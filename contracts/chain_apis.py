@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import authenticated_user
 from blocra.ratelimits import enforce_rate_limit
 from contracts import analytics, chain
 from contracts.apis import ContractQueryListApi
@@ -81,7 +82,7 @@ class ContractQueryRunMixin:
     def post(self, request):
         serializer = ContractQueryRunSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        query = chain.contract_query_run(user=request.user, **serializer.validated_data)
+        query = chain.contract_query_run(user=authenticated_user(request), **serializer.validated_data)
         return Response(ContractQuerySerializer(query).data, status=201)
 
 

@@ -80,20 +80,19 @@ def suggest_visualizations(
     scores = _content_scores(content, contract_address)
     this_total = sum(entry["this_query"] for entry in usage.values())
     all_total = sum(entry["all_queries"] for entry in usage.values())
-    scope_key = "this_query" if this_total else "all_queries"
     total = this_total or all_total
 
     suggestions: list[Suggestion] = []
     for kind in VISUALIZATION_TYPES:
         score, reason = scores.get(kind, (0.0, ""))
-        uses = usage[kind][scope_key] if kind in usage else 0
+        uses = (usage[kind]["this_query"] if this_total else usage[kind]["all_queries"]) if kind in usage else 0
         blended = (1 - HISTORY_WEIGHT) * score + HISTORY_WEIGHT * uses / total if total else score
         # Half-up on the decimal text, so 0.675 is 0.68 (binary floats would round it down).
         confidence = float(Decimal(str(blended)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
         if confidence <= 0:
             continue
         if uses:
-            where = "this query" if scope_key == "this_query" else "your queries"
+            where = "this query" if this_total else "your queries"
             history = f"You charted {where} as {_LABELS[kind]} {uses} of {total} times."
             reason = f"{reason} {history}" if reason else history
         suggestions.append({"visualization_type": kind, "confidence": confidence, "reason": reason})

@@ -1,11 +1,14 @@
 """Shared fixtures: API clients, personas, and the real services the suite talks to."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests.factories import AdminFactory, UserFactory
+from tests.services import worker_redis_url
 
 
 @pytest.fixture
@@ -43,6 +46,18 @@ def user_client(user) -> APIClient:
 @pytest.fixture
 def admin_client_api(admin_user) -> APIClient:
     return bearer_client(admin_user)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_database_per_worker():
+    """With Redis as the cache (REDIS_URL), each test worker gets a database of its own."""
+    default = settings.CACHES["default"]
+    if not default["BACKEND"].endswith("RedisCache"):
+        yield
+        return
+    moved = {**settings.CACHES, "default": {**default, "LOCATION": worker_redis_url(default["LOCATION"])}}
+    with override_settings(CACHES=moved):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -30,7 +30,21 @@ def tcp_reachable(url: str, default_port: int) -> bool:
 
 
 def redis_url() -> str:
-    """REDIS_URL when set, else a scratch database of the local Redis; skips or fails when absent."""
-    url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    """REDIS_URL when set, else a scratch database of the local Redis, as this test worker's own
+    database (`worker_redis_url`); skips or fails when absent."""
+    url = worker_redis_url(os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
     require_service("Redis", tcp_reachable(url, 6379), url)
     return url
+
+
+def worker_redis_url(url: str) -> str:
+    """`url` moved to a Redis database of this pytest-xdist worker's own: tests clear the cache
+    (FLUSHDB), which must not wipe what a test running in another worker just stored. Worker N uses
+    database (base + N) mod 16."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parsed = urlparse(url)
+    path = parsed.path.strip("/")
+    base = int(path) if path.isdigit() else 0
+    return parsed._replace(path=f"/{(base + int(worker[2:])) % 16}").geturl()

@@ -18,7 +18,8 @@ def _state_read(address: str, block: BlockId, method: str, name: str) -> int:
 
     async def operation(client: "FullNodeClient") -> int:
         try:
-            return await getattr(client, method)(target, **block_kwargs(block))
+            value: int = await getattr(client, method)(target, **block_kwargs(block))
+            return value
         except Exception as exc:
             if rpc_code(exc) == RPC_CONTRACT_NOT_FOUND:
                 raise ContractNotFound() from exc

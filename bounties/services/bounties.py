@@ -7,17 +7,15 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 from accounts.services import activity_record
-from bounties.errors import BountyNotFound, DeleteBlocked, ImmutableAfterJoin, MaxBelowParticipants
+from bounties.errors import AmountTooPrecise, BountyNotFound, DeleteBlocked, ImmutableAfterJoin, MaxBelowParticipants
 from bounties.models import Bounty, BountyParticipant, Reward, Submission
 from bounties.permissions import ensure_can_manage_bounty
 from bounties.services.lifecycle import bounty_transition, bounty_transition_or_fail
-from bounties.tokens import decimal_places, token_decimals
+from bounties.tokens import amount_precision_problem
 
 EDITABLE_FIELDS = (
     "title",
@@ -35,10 +33,10 @@ IMMUTABLE_AFTER_JOIN = frozenset({"reward_amount", "reward_token", "deadline"})
 
 
 def _check_amount_fits_token(*, amount: Decimal, token: str) -> None:
-    """Raises a 400 field error when `amount` has more decimals than `token` supports."""
-    decimals = token_decimals(token)
-    if decimal_places(amount) > decimals:
-        raise ValidationError({"reward_amount": [f"{token} amounts have at most {decimals} decimal places."]})
+    """Raises AmountTooPrecise when `amount` has more decimals than `token` supports."""
+    message = amount_precision_problem(amount=amount, token=token)
+    if message is not None:
+        raise AmountTooPrecise(message, errors={"reward_amount": [message]})
 
 
 def lock_bounty(bounty_id: uuid.UUID) -> Bounty:
@@ -61,10 +59,9 @@ def bounty_create(
     deadline: datetime | None = None,
     max_participants: int | None = None,
     requirements: str | None = None,
-    request: HttpRequest | None = None,
 ) -> Bounty:
-    """Create an open bounty owned by `creator`. Raises ValidationError when the amount exceeds the
-    token's decimals."""
+    """Create an open bounty owned by `creator`. Raises AmountTooPrecise when the amount has more
+    decimals than the token."""
     _check_amount_fits_token(amount=reward_amount, token=reward_token)
     with transaction.atomic():
         bounty = Bounty.objects.create(
@@ -82,7 +79,6 @@ def bounty_create(
         activity_record(
             action="bounty.created",
             actor=creator,
-            request=request,
             target_type="bounty",
             target_id=bounty.pk,
             metadata={"status": bounty.status},
@@ -90,13 +86,11 @@ def bounty_create(
     return bounty
 
 
-def bounty_update(
-    *, bounty_id: uuid.UUID, actor: User, data: dict[str, Any], request: HttpRequest | None = None
-) -> Bounty:
+def bounty_update(*, bounty_id: uuid.UUID, actor: User, data: dict[str, Any]) -> Bounty:
     """Apply field changes and an optional `status` change, all or nothing.
 
     Raises BountyNotFound, NotOwner, ImmutableAfterJoin (reward, token or deadline after a join),
-    MaxBelowParticipants, InvalidTransition, ValidationError (amount decimals).
+    MaxBelowParticipants, InvalidTransition, AmountTooPrecise.
     """
     with transaction.atomic():
         bounty = lock_bounty(bounty_id)
@@ -123,23 +117,22 @@ def bounty_update(
             activity_record(
                 action="bounty.updated",
                 actor=actor,
-                request=request,
                 target_type="bounty",
                 target_id=bounty.pk,
                 metadata={"fields": sorted(changes)},
             )
         new_status = data.get("status")
         if new_status is not None and new_status != bounty.status:
-            bounty_transition_or_fail(bounty=bounty, to_status=new_status, actor=actor, request=request)
+            bounty_transition_or_fail(bounty=bounty, to_status=new_status, actor=actor)
     return bounty
 
 
-def bounty_cancel(*, bounty_id: uuid.UUID, actor: User, request: HttpRequest | None = None) -> Bounty:
+def bounty_cancel(*, bounty_id: uuid.UUID, actor: User) -> Bounty:
     """Cancel an open or in-review bounty. Raises BountyNotFound, NotOwner, InvalidTransition."""
-    return bounty_update(bounty_id=bounty_id, actor=actor, data={"status": Bounty.Status.CANCELLED}, request=request)
+    return bounty_update(bounty_id=bounty_id, actor=actor, data={"status": Bounty.Status.CANCELLED})
 
 
-def bounty_delete(*, bounty_id: uuid.UUID, actor: User, request: HttpRequest | None = None) -> None:
+def bounty_delete(*, bounty_id: uuid.UUID, actor: User) -> None:
     """Delete a bounty with its participants and submissions.
 
     Raises BountyNotFound, NotOwner, DeleteBlocked once a submission was approved or a reward exists.
@@ -153,7 +146,6 @@ def bounty_delete(*, bounty_id: uuid.UUID, actor: User, request: HttpRequest | N
         activity_record(
             action="bounty.deleted",
             actor=actor,
-            request=request,
             target_type="bounty",
             target_id=bounty.pk,
             metadata={"title": bounty.title, "status": bounty.status},

@@ -6,7 +6,6 @@ open -> expired            (only the deadline does this: `bounty_expire_due`)
 """
 
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
@@ -38,7 +37,6 @@ def bounty_transition(
     bounty: Bounty,
     to_status: str,
     actor: User | None,
-    request: HttpRequest | None = None,
     by_system: bool = False,
     condition: Q | None = None,
 ) -> bool:
@@ -62,7 +60,6 @@ def bounty_transition(
     activity_record(
         action="bounty.status_changed",
         actor=actor,
-        request=request,
         target_type="bounty",
         target_id=bounty.pk,
         metadata={"from": from_status, "to": to_status},
@@ -70,9 +67,7 @@ def bounty_transition(
     return True
 
 
-def bounty_transition_or_fail(
-    *, bounty: Bounty, to_status: str, actor: User | None, request: HttpRequest | None = None
-) -> None:
+def bounty_transition_or_fail(*, bounty: Bounty, to_status: str, actor: User | None) -> None:
     """`bounty_transition` for a locked bounty: a row that changed underneath is an invalid transition."""
-    if not bounty_transition(bounty=bounty, to_status=to_status, actor=actor, request=request):
+    if not bounty_transition(bounty=bounty, to_status=to_status, actor=actor):
         raise InvalidTransition("The bounty's status changed meanwhile; reload and try again.")

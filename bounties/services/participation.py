@@ -9,7 +9,6 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
@@ -51,7 +50,7 @@ def _join_refusal(bounty_id: uuid.UUID, now: datetime) -> ApiError:
     return BountyFull()
 
 
-def participant_join(*, bounty_id: uuid.UUID, user: User, request: HttpRequest | None = None) -> BountyParticipant:
+def participant_join(*, bounty_id: uuid.UUID, user: User) -> BountyParticipant:
     """Take a place in an open bounty before its deadline; a withdrawn participant is reactivated.
 
     The place is claimed by one conditional UPDATE of the maintained counter, so `max_participants`
@@ -88,11 +87,11 @@ def participant_join(*, bounty_id: uuid.UUID, user: User, request: HttpRequest |
                     participant = BountyParticipant.objects.create(bounty_id=bounty_id, user=user)
             except IntegrityError:
                 raise AlreadyJoined() from None
-        activity_record(action="bounty.joined", actor=user, request=request, target_type="bounty", target_id=bounty_id)
+        activity_record(action="bounty.joined", actor=user, target_type="bounty", target_id=bounty_id)
     return participant
 
 
-def participant_leave(*, bounty_id: uuid.UUID, user: User, request: HttpRequest | None = None) -> BountyParticipant:
+def participant_leave(*, bounty_id: uuid.UUID, user: User) -> BountyParticipant:
     """Withdraw from a bounty, freeing the place. Raises BountyNotFound, NotParticipant, and
     HasApprovedSubmission once the participant's work was approved."""
     _bounty_for_participation(bounty_id)
@@ -110,13 +109,11 @@ def participant_leave(*, bounty_id: uuid.UUID, user: User, request: HttpRequest 
         ):
             raise NotParticipant()
         participant = BountyParticipant.objects.get(bounty_id=bounty_id, user=user)
-        activity_record(action="bounty.left", actor=user, request=request, target_type="bounty", target_id=bounty_id)
+        activity_record(action="bounty.left", actor=user, target_type="bounty", target_id=bounty_id)
     return participant
 
 
-def submission_create(
-    *, bounty_id: uuid.UUID, user: User, content: str, request: HttpRequest | None = None
-) -> Submission:
+def submission_create(*, bounty_id: uuid.UUID, user: User, content: str) -> Submission:
     """Submit work to an open bounty before its deadline; a pending submission of the same user is
     replaced (deleted, so a review of the old text cannot approve the new one).
 
@@ -141,7 +138,6 @@ def submission_create(
         activity_record(
             action="submission.created",
             actor=user,
-            request=request,
             target_type="submission",
             target_id=submission.pk,
             metadata={"bounty_id": str(bounty_id), "replaced": bool(replaced)},

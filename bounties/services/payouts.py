@@ -28,7 +28,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
@@ -102,9 +101,7 @@ class ChainVerdict:
 # --- Services ---------------------------------------------------------------------------------------
 
 
-def reward_payout_submit(
-    *, reward_id: uuid.UUID, actor: User, transaction_hash: str, request: HttpRequest | None = None
-) -> Reward:
+def reward_payout_submit(*, reward_id: uuid.UUID, actor: User, transaction_hash: str) -> Reward:
     """Record `transaction_hash` as the payout of a reward (bounty owner or admin) and verify it on chain.
 
     A paid reward with the same hash is returned unchanged; a processing one with the same hash is
@@ -122,12 +119,10 @@ def reward_payout_submit(
         raise PayoutInProgress()
     if reward.recipient_address is None:
         raise RewardWithoutRecipient()
-    return _payout_check(reward=reward, tx_hash=tx_hash, actor=actor, request=request)
+    return _payout_check(reward=reward, tx_hash=tx_hash, actor=actor)
 
 
-def reward_payout_verify(
-    *, reward_id: uuid.UUID, actor: User | None = None, request: HttpRequest | None = None
-) -> Reward:
+def reward_payout_verify(*, reward_id: uuid.UUID, actor: User | None = None) -> Reward:
     """Check the transaction recorded on a reward again: a processing reward becomes paid once it is
     accepted. A paid reward is returned unchanged. `actor` None is the system (verify_payouts): no
     permission check. Raises what reward_payout_submit raises, and NoPayoutToVerify."""
@@ -142,24 +137,22 @@ def reward_payout_verify(
         return reward
     if reward.transaction_hash is None or reward.recipient_address is None:
         raise NoPayoutToVerify()
-    return _payout_check(reward=reward, tx_hash=reward.transaction_hash, actor=actor, request=request)
+    return _payout_check(reward=reward, tx_hash=reward.transaction_hash, actor=actor)
 
 
 # --- Writing what the chain said --------------------------------------------------------------------
 
 
-def _payout_check(*, reward: Reward, tx_hash: str, actor: User | None, request: HttpRequest | None) -> Reward:
+def _payout_check(*, reward: Reward, tx_hash: str, actor: User | None) -> Reward:
     try:
         verdict = _chain_verdict(reward=reward, tx_hash=tx_hash)
-        return _payout_record(reward=reward, tx_hash=tx_hash, verdict=verdict, actor=actor, request=request)
+        return _payout_record(reward=reward, tx_hash=tx_hash, verdict=verdict, actor=actor)
     except (PayoutRefused, TransferAlreadyUsed) as refusal:
-        _refusal_record(reward=reward, tx_hash=tx_hash, refusal=refusal, actor=actor, request=request)
+        _refusal_record(reward=reward, tx_hash=tx_hash, refusal=refusal, actor=actor)
         raise
 
 
-def _payout_record(
-    *, reward: Reward, tx_hash: str, verdict: ChainVerdict, actor: User | None, request: HttpRequest | None
-) -> Reward:
+def _payout_record(*, reward: Reward, tx_hash: str, verdict: ChainVerdict, actor: User | None) -> Reward:
     """Apply the verdict to the reward re-read under a lock (a concurrent check may have won)."""
     with transaction.atomic():
         locked = Reward.objects.select_for_update().get(pk=reward.pk)
@@ -179,7 +172,7 @@ def _payout_record(
                 return locked
             locked.status, locked.transaction_hash, locked.failure_reason = Reward.Status.PROCESSING, tx_hash, None
             locked.save(update_fields=["status", "transaction_hash", "failure_reason", "updated_at"])
-            _activity(locked, "reward.processing", actor, request, tx_hash, finality_status=verdict.finality_status)
+            _activity(locked, "reward.processing", actor, tx_hash, finality_status=verdict.finality_status)
             return locked
         match = unclaimed[0]
         try:
@@ -205,7 +198,6 @@ def _payout_record(
             locked,
             "reward.paid",
             actor,
-            request,
             tx_hash,
             event_index=match.event_index,
             amount_base_units=str(match.amount),
@@ -221,7 +213,6 @@ def _refusal_record(
     tx_hash: str,
     refusal: PayoutRefused | TransferAlreadyUsed,
     actor: User | None,
-    request: HttpRequest | None,
 ) -> None:
     """Log a refusal. A processing reward whose own recorded transaction was refused becomes `failed`
     (conditionally: never a reward a concurrent check has just paid)."""
@@ -232,18 +223,15 @@ def _refusal_record(
                 pk=reward.pk, status=Reward.Status.PROCESSING, transaction_hash=tx_hash
             ).update(status=Reward.Status.FAILED, failure_reason=refusal.message, updated_at=timezone.now())
             action = "reward.payout_failed" if failed else "reward.payout_refused"
-            _activity(reward, action, actor, request, tx_hash, **details)
+            _activity(reward, action, actor, tx_hash, **details)
         return
-    _activity(reward, "reward.payout_refused", actor, request, tx_hash, **details)
+    _activity(reward, "reward.payout_refused", actor, tx_hash, **details)
 
 
-def _activity(
-    reward: Reward, action: str, actor: User | None, request: HttpRequest | None, tx_hash: str, **metadata: Any
-) -> None:
+def _activity(reward: Reward, action: str, actor: User | None, tx_hash: str, **metadata: Any) -> None:
     activity_record(
         action=action,
         actor=actor,
-        request=request,
         target_type="reward",
         target_id=reward.pk,
         metadata={"bounty_id": str(reward.bounty_id), "transaction_hash": tx_hash, **metadata},
@@ -362,7 +350,7 @@ def _is_fee(transfer: TransferMatch, receipt: starknet.Receipt) -> bool:
     return (
         fee_token is not None
         and transfer.event_index == len(receipt.events) - 1
-        and transfer.token == int(starknet.normalize_address(fee_token["address"]), 16)
+        and transfer.token == int(starknet.normalize_address(str(fee_token["address"])), 16)
         and transfer.amount == receipt.actual_fee
     )
 

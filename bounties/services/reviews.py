@@ -4,17 +4,18 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 from accounts.services import activity_record
 from bounties.errors import (
+    InvalidReviewOutcome,
     InvalidTransition,
     SubmissionNotFound,
     SubmissionNotPending,
+    SubmissionOfAnotherUser,
     WinnerAlreadyChosen,
+    WinnerNotNamed,
     WinnerWithoutSubmission,
 )
 from bounties.models import Bounty, Reward, Submission
@@ -33,13 +34,12 @@ def submission_review(
     actor: User,
     status: str,
     feedback: str | None = None,
-    request: HttpRequest | None = None,
 ) -> Submission:
     """Approve or reject a pending submission. The UPDATE is conditional on `pending`, so of two
     concurrent reviews exactly one applies. Raises BountyNotFound, NotOwner, SubmissionNotFound,
     SubmissionNotPending."""
     if status not in REVIEW_OUTCOMES:
-        raise ValidationError({"status": ["Must be approved or rejected."]})
+        raise InvalidReviewOutcome()
     with transaction.atomic():
         bounty = lock_bounty(bounty_id)
         ensure_can_manage_bounty(user=actor, bounty=bounty)
@@ -56,7 +56,6 @@ def submission_review(
         activity_record(
             action="submission.reviewed",
             actor=actor,
-            request=request,
             target_type="submission",
             target_id=submission.pk,
             metadata={"bounty_id": str(bounty.pk), "status": status},
@@ -71,8 +70,10 @@ def _winning_submission(*, bounty: Bounty, winner_id: int | None, submission_id:
         if submission is None:
             raise SubmissionNotFound()
         if winner_id is not None and submission.user_id != winner_id:
-            raise ValidationError({"winnerId": ["The submission belongs to another user."]})
+            raise SubmissionOfAnotherUser(errors={"winnerId": [SubmissionOfAnotherUser.message]})
         return submission
+    if winner_id is None:
+        raise WinnerNotNamed()
     candidates = list(
         Submission.objects.select_for_update()
         .filter(
@@ -96,7 +97,6 @@ def bounty_select_winner(
     actor: User,
     winner_id: int | None = None,
     submission_id: uuid.UUID | None = None,
-    request: HttpRequest | None = None,
 ) -> tuple[Bounty, Reward]:
     """Choose the winner: approve their submission if pending, create the bounty's one pending Reward
     (amount and token of the bounty, recipient = the winner's linked wallet or null until they link
@@ -104,7 +104,7 @@ def bounty_select_winner(
     same reward. Raises BountyNotFound, NotOwner, SubmissionNotFound, WinnerWithoutSubmission,
     WinnerAlreadyChosen, InvalidTransition."""
     if winner_id is None and submission_id is None:
-        raise ValidationError({"winnerId": ["Give winnerId or submission_id."]})
+        raise WinnerNotNamed()
     with transaction.atomic():
         bounty = lock_bounty(bounty_id)
         ensure_can_manage_bounty(user=actor, bounty=bounty)
@@ -135,13 +135,12 @@ def bounty_select_winner(
         )
         # The lifecycle has no shortcut: an open bounty passes through review to completion.
         if bounty.status == Status.OPEN:
-            bounty_transition_or_fail(bounty=bounty, to_status=Status.IN_REVIEW, actor=actor, request=request)
+            bounty_transition_or_fail(bounty=bounty, to_status=Status.IN_REVIEW, actor=actor)
         if bounty.status == Status.IN_REVIEW:
-            bounty_transition_or_fail(bounty=bounty, to_status=Status.COMPLETED, actor=actor, request=request)
+            bounty_transition_or_fail(bounty=bounty, to_status=Status.COMPLETED, actor=actor)
         activity_record(
             action="reward.created",
             actor=actor,
-            request=request,
             target_type="reward",
             target_id=reward.pk,
             metadata={

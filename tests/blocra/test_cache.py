@@ -1,12 +1,14 @@
 """The shared cache counts atomically: the database cache by default, Redis when REDIS_URL is set."""
 
 import threading
+from datetime import UTC, timedelta
 
 import pytest
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.management import call_command
 from django.db import connections
+from django.utils import timezone
 
 from blocra.cache import AtomicDatabaseCache
 from tests.services import redis_url
@@ -66,3 +68,11 @@ def test_redis_cache_increments():
     assert redis_cache.get("hits") == 5
     redis_cache.delete("hits")
     assert isinstance(caches["default"], AtomicDatabaseCache | RedisCache)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("offset", "expired"), [(-60, True), (60, False)])
+def test_database_cache_expiry_reads_naive_datetimes_as_utc(offset, expired):
+    # A backend that hands back naive datetimes (USE_TZ off on MySQL, say) must not crash the check.
+    naive = (timezone.now() + timedelta(seconds=offset)).astimezone(UTC).replace(tzinfo=None)
+    assert AtomicDatabaseCache._expired(naive, connections["default"]) is expired

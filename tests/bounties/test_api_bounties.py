@@ -11,7 +11,7 @@ from accounts.models import ActivityLog
 from bounties.models import Bounty, Reward, Submission
 from bounties.services import submission_review
 from tests.bounties.helpers import BOUNTY_KEYS, assert_error, join
-from tests.factories import RewardFactory, UserFactory
+from tests.factories import BountyFactory, RewardFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -246,6 +246,20 @@ def test_bounty_update_amount_checked_against_token_decimals(clients, bounty):
     )
     assert_error(response, 400, "request.validation_failed")
     assert "reward_amount" in response.json()["errors"]
+
+
+def test_bounty_update_amount_alone_is_checked_against_the_stored_token(clients, owner):
+    # given: a USDC bounty (6 decimals); only the amount changes
+    bounty = BountyFactory(created_by=owner, reward_token="USDC", reward_amount=Decimal("5"))
+
+    # when
+    response = clients["owner"].patch(f"/api/bounties/{bounty.pk}", {"reward_amount": "1.0000001"}, format="json")
+
+    # then
+    assert_error(response, 400, "bounties.amount_too_precise")
+    assert "reward_amount" in response.json()["errors"]
+    bounty.refresh_from_db()
+    assert bounty.reward_amount == Decimal("5")
 
 
 def test_bounty_update_empty_body_is_400(clients, bounty):

@@ -207,7 +207,8 @@ def test_winner_bad_input_is_400(clients, bounty, submission, body):
 def test_winner_mismatched_user_and_submission_is_400(clients, bounty, submission, stranger):
     body = {"winnerId": stranger.pk, "submission_id": str(submission.pk)}
     response = clients["owner"].post(f"/api/bounties/{bounty.pk}/winner", body, format="json")
-    assert_error(response, 400, "request.validation_failed")
+    assert_error(response, 400, "bounties.submission_of_another_user")
+    assert "winnerId" in response.json()["errors"]
 
 
 def test_winner_unknown_submission_is_404(clients, bounty, submission):
