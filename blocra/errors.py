@@ -6,12 +6,15 @@ whose body says nothing about its cause.
 """
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import BadRequest as BadRequestError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -264,3 +267,42 @@ def handler403(request: HttpRequest, exception: Exception | None = None) -> Http
     from django.views.defaults import permission_denied
 
     return permission_denied(request, exception or DjangoPermissionDenied())
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """Every path under /api that no app serves: a JSON 404 for any method. Exempt from CSRF, which
+    guards cookie sessions (the admin site), not this bearer-token API: an unknown path is a 404,
+    never Django's "CSRF verification failed" page."""
+    return json_error_response("Not found.", "request.not_found", 404)
+
+
+def api_methods(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Plain Django views under /api: answer other methods with the JSON 405 (and `Allow`), exempt
+    from CSRF like DRF's views (the API authenticates with bearer tokens, not cookies)."""
+    allowed = {method.upper() for method in methods} | ({"HEAD"} if "GET" in methods else set())
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in allowed:
+                return json_error_response(
+                    f"Method {request.method} is not allowed here.",
+                    "request.method_not_allowed",
+                    405,
+                    Allow=", ".join(sorted(allowed)),
+                )
+            return view(request, *args, **kwargs)
+
+        return csrf_exempt(wrapped)
+
+    return decorate
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: under /api the JSON 403 of the contract; elsewhere (the admin site) Django's page."""
+    if is_api_path(request):
+        return json_error_response("CSRF verification failed.", "auth.csrf_failed", 403)
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason)

@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
-
 import blocra
+from blocra.errors import api_methods
 
 logger = logging.getLogger("blocra.health")
 
@@ -38,7 +37,7 @@ def _check_cache() -> str:
     return "ok" if ok else "error"
 
 
-@require_GET
+@api_methods("GET")
 def health(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "cache": _check_cache()}
     healthy = all(value == "ok" for value in checks.values())
@@ -54,6 +53,6 @@ def health(request: HttpRequest) -> JsonResponse:
     return response
 
 
-@require_GET
+@api_methods("GET")
 def api_root(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"success": True, "message": "Welcome to the BlocRA API"})

@@ -26,7 +26,7 @@ urlpatterns = [
     path("api/", include("contracts.urls")),
     path("api/", include("adminpanel.urls")),
     # Anything else under /api is a JSON 404, in DEBUG too.
-    re_path(r"^api/.*$", errors.handler404),
+    re_path(r"^api/.*$", errors.api_not_found),
     path("admin/", admin.site.urls),
 ]
 

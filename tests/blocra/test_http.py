@@ -222,3 +222,48 @@ def test_global_api_rate_limit(client, settings):
     statuses = [client.get("/api/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert client.get("/health").status_code == 200  # health is never limited
+
+
+# --- No holes in the error contract: writes to paths nobody serves, CSRF -----------------------------
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize("path", ["/api/admin/login", "/api/no/such/thing", "/api/bounties/x/y/z"])
+def test_write_to_an_unknown_api_path_is_json_404_not_a_csrf_page(live_server, method, path):
+    status, headers, raw = call(live_server, method, path, b"{}", {"Content-Type": "application/json"})
+    assert status == 404
+    assert headers["content-type"] == "application/json"
+    assert_error_shape(raw, "request.not_found")
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize("path", ["/api/health", "/health", "/api"])
+def test_write_to_a_read_only_api_view_is_json_405(live_server, method, path):
+    status, headers, raw = call(live_server, method, path, b"{}", {"Content-Type": "application/json"})
+    assert status == 405
+    assert headers["content-type"] == "application/json"
+    assert "GET" in headers["allow"]
+    body = assert_error_shape(raw, "request.method_not_allowed")
+    assert method in body["message"]
+
+
+@pytest.mark.urls("tests.blocra.failing_urls")
+def test_csrf_failure_under_api_is_json_403():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/api/test-cookie-form", {"a": "b"})
+    assert response.status_code == 403
+    assert response.json()["code"] == "auth.csrf_failed"
+
+
+def test_csrf_failure_on_the_admin_site_stays_djangos_page(live_server):
+    status, headers, raw = call(
+        live_server,
+        "POST",
+        "/admin/login/",
+        b"username=a&password=b",
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert status == 403
+    assert headers["content-type"].startswith("text/html")
+    assert b"CSRF verification failed" in raw
