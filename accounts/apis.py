@@ -13,7 +13,6 @@ from accounts.authentication import authenticated_user
 from accounts.errors import ImageNotMultipart, ImageTooLarge
 from accounts.models import User
 from accounts.serializers import (
-    AuthErrorSerializer,
     AuthMessageSerializer,
     AuthResponseSerializer,
     GoogleSignInSerializer,
@@ -35,7 +34,8 @@ TAGS = ["auth"]
 
 
 def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=AuthErrorSerializer, description=description)
+    """An error answer: its body is the API's one error shape (blocra.schema)."""
+    return OpenApiResponse(description=description)
 
 
 def _auth_body(user: User, tokens: services.SessionTokens) -> dict:

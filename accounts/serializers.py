@@ -51,15 +51,6 @@ class AuthMessageSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class AuthErrorSerializer(serializers.Serializer):
-    """The one error shape of the API."""
-
-    success = serializers.BooleanField(default=False)
-    message = serializers.CharField()
-    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `auth.invalid_credentials`.")
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)  # type: ignore[assignment]
-
-
 class GoogleConfigSerializer(serializers.Serializer):
     clientId = serializers.CharField(allow_blank=True)  # camelCase: the app reads this name
 

@@ -1,7 +1,7 @@
 """HTTP endpoints of Starknet wallet sign-in: challenge, sign-in, link."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -9,10 +9,16 @@ from rest_framework.views import APIView
 
 from accounts import wallet
 from accounts.authentication import authenticated_user
-from accounts.serializers import AuthErrorSerializer, AuthResponseSerializer, UserEnvelopeSerializer, UserSerializer
+from accounts.serializers import AuthResponseSerializer, UserEnvelopeSerializer, UserSerializer
 from accounts.wallet_serializers import ChallengeQuerySerializer, ChallengeResponseSerializer, WalletProofSerializer
 
-_ERRORS = {status: AuthErrorSerializer for status in (400, 401, 502, 503, 504)}
+_ERRORS = {
+    400: OpenApiResponse(description="Invalid input, or the account is not deployed (`auth.account_not_deployed`)."),
+    401: OpenApiResponse(description="Unknown, expired or used challenge, or an invalid signature."),
+    502: OpenApiResponse(description="The Starknet node answered incorrectly (`starknet.bad_gateway`)."),
+    503: OpenApiResponse(description="No Starknet node is reachable (`starknet.unavailable`)."),
+    504: OpenApiResponse(description="The Starknet node did not answer in time (`starknet.timeout`)."),
+}
 
 
 class WalletChallengeApi(APIView):
@@ -25,7 +31,7 @@ class WalletChallengeApi(APIView):
             OpenApiParameter("address", OpenApiTypes.STR, required=True, description="Starknet account address."),
             OpenApiParameter("purpose", OpenApiTypes.STR, enum=["signin", "link"], description="Default `signin`."),
         ],
-        responses={200: ChallengeResponseSerializer, 400: AuthErrorSerializer},
+        responses={200: ChallengeResponseSerializer, 400: OpenApiResponse(description="Invalid address.")},
         summary="Issue a single-use SNIP-12 sign-in challenge for a wallet",
         tags=["auth"],
     )
@@ -70,7 +76,11 @@ class WalletLinkApi(APIView):
     @extend_schema(
         operation_id="auth_wallet_link",
         request=WalletProofSerializer,
-        responses={200: UserEnvelopeSerializer, **_ERRORS, 409: AuthErrorSerializer},
+        responses={
+            200: UserEnvelopeSerializer,
+            **_ERRORS,
+            409: OpenApiResponse(description="The wallet is linked to another account (`auth.wallet_taken`)."),
+        },
         summary="Prove a wallet and link it to the signed-in account",
         tags=["auth"],
     )

@@ -22,6 +22,8 @@ _QUANTUM = Decimal(1).scaleb(-AMOUNT_DECIMALS)
 _SQLITE_WIDTH = AMOUNT_INTEGER_DIGITS + 1 + AMOUNT_DECIMALS
 _CONTEXT = Context(prec=AMOUNT_INTEGER_DIGITS + AMOUNT_DECIMALS + 4)
 AMOUNT_LIMIT = Decimal(10) ** AMOUNT_INTEGER_DIGITS
+# Sums of up to 10**20 stored amounts stay exact.
+_SUM_CONTEXT = Context(prec=AMOUNT_INTEGER_DIGITS + AMOUNT_DECIMALS + 24)
 
 
 def parse_amount(value: object) -> Decimal:
@@ -41,15 +43,17 @@ def format_amount(amount: Decimal | None) -> str | None:
     """Plain decimal string without trailing zeros or exponent: Decimal('150.500') -> '150.5'."""
     if amount is None:
         return None
-    normalized = amount.normalize()
+    # The context holds every digit a stored amount can have: the default 28 would round 40-digit ones.
+    normalized = amount.normalize(_CONTEXT)
     text = format(normalized, "f")
     return text if text != "-0" else "0"
 
 
 def amounts_total(amounts: Iterable[Decimal]) -> Decimal:
+    """The exact sum (no rounding for any number of stored amounts: precision to spare)."""
     total = Decimal(0)
     for amount in amounts:
-        total += amount
+        total = _SUM_CONTEXT.add(total, amount)
     return total
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+
 import blocra
 from blocra.errors import api_methods
 

@@ -14,14 +14,9 @@ from rest_framework.views import APIView
 from accounts.authentication import authenticated_user
 from blocra.pagination import HeaderPagination
 from bounties import selectors, services
+from bounties.filters import bounty_list_filters_parse
 from bounties.parsers import DecimalJSONParser
-from bounties.representations import (
-    bounty_representation,
-    bounty_row_representation,
-    participant_representation,
-    reward_representation,
-    submission_representation,
-)
+from bounties.representations import BOUNTY, PARTICIPANT, REWARD, SUBMISSION
 from bounties.serializers import (
     BountyCreateSerializer,
     BountyListQuerySerializer,
@@ -39,7 +34,6 @@ from bounties.serializers import (
     SubmissionSerializer,
     WinnerResponseSerializer,
     WinnerSerializer,
-    bounty_list_filters_parse,
 )
 
 BOUNTIES = ["bounties"]
@@ -80,7 +74,7 @@ class BountyListCreateApi(APIView):
     )
     def get(self, request: Request) -> Response:
         filters = bounty_list_filters_parse(request.query_params)
-        return paginated(request, self, selectors.bounty_list(filters=filters), bounty_row_representation)
+        return paginated(request, self, selectors.bounty_list(filters=filters), BOUNTY.from_row)
 
     @extend_schema(
         request=BountyCreateSerializer, responses={201: BountySerializer}, tags=BOUNTIES, summary="Create a bounty"
@@ -89,7 +83,7 @@ class BountyListCreateApi(APIView):
         serializer = BountyCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         bounty = services.bounty_create(creator=authenticated_user(request), **serializer.validated_data)
-        return Response(bounty_representation(bounty), status=201)
+        return Response(BOUNTY.from_instance(bounty), status=201)
 
 
 class BountyDetailApi(APIView):
@@ -98,7 +92,7 @@ class BountyDetailApi(APIView):
 
     @extend_schema(responses={200: BountySerializer}, tags=BOUNTIES, summary="Get a bounty")
     def get(self, request: Request, pk) -> Response:
-        return Response(bounty_representation(selectors.bounty_get(bounty_id=pk)))
+        return Response(BOUNTY.from_instance(selectors.bounty_get(bounty_id=pk)))
 
     @extend_schema(
         request=BountyUpdateSerializer,
@@ -122,7 +116,7 @@ class BountyDetailApi(APIView):
         serializer = BountyUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         bounty = services.bounty_update(bounty_id=pk, actor=authenticated_user(request), data=serializer.validated_data)
-        return Response(bounty_representation(bounty))
+        return Response(BOUNTY.from_instance(bounty))
 
     @extend_schema(responses={200: MessageResponseSerializer}, tags=BOUNTIES, summary="Delete a bounty")
     def delete(self, request: Request, pk) -> Response:
@@ -153,7 +147,7 @@ class BountyMineApi(APIView):
             request,
             self,
             selectors.bounty_list_mine(user=authenticated_user(request), role=role),
-            bounty_row_representation,
+            BOUNTY.from_row,
         )
 
 
@@ -163,7 +157,7 @@ class BountyJoinApi(APIView):
     @extend_schema(request=None, responses={201: ParticipantSerializer}, tags=BOUNTIES, summary="Join a bounty")
     def post(self, request: Request, pk) -> Response:
         participant = services.participant_join(bounty_id=pk, user=authenticated_user(request))
-        return Response(participant_representation(participant), status=201)
+        return Response(PARTICIPANT.from_instance(participant), status=201)
 
 
 class BountyLeaveApi(APIView):
@@ -172,7 +166,7 @@ class BountyLeaveApi(APIView):
     @extend_schema(request=None, responses={200: ParticipantSerializer}, tags=BOUNTIES, summary="Leave a bounty")
     def post(self, request: Request, pk) -> Response:
         participant = services.participant_leave(bounty_id=pk, user=authenticated_user(request))
-        return Response(participant_representation(participant))
+        return Response(PARTICIPANT.from_instance(participant))
 
 
 class BountyParticipantsApi(APIView):
@@ -185,7 +179,7 @@ class BountyParticipantsApi(APIView):
         summary="A bounty's participants",
     )
     def get(self, request: Request, pk) -> Response:
-        return paginated(request, self, selectors.participant_list(bounty_id=pk), participant_representation)
+        return paginated(request, self, selectors.participant_list(bounty_id=pk), PARTICIPANT.from_instance)
 
 
 class BountySubmitApi(APIView):
@@ -200,7 +194,7 @@ class BountySubmitApi(APIView):
         submission = services.submission_create(
             bounty_id=pk, user=authenticated_user(request), content=serializer.validated_data["content"]
         )
-        return Response(submission_representation(submission), status=201)
+        return Response(SUBMISSION.from_instance(submission), status=201)
 
 
 class BountySubmissionsApi(APIView):
@@ -214,7 +208,7 @@ class BountySubmissionsApi(APIView):
     )
     def get(self, request: Request, pk) -> Response:
         submissions = selectors.submission_list_visible(bounty_id=pk, user=authenticated_user(request))
-        return paginated(request, self, submissions, submission_representation)
+        return paginated(request, self, submissions, SUBMISSION.from_instance)
 
 
 class SubmissionReviewApi(APIView):
@@ -232,7 +226,7 @@ class SubmissionReviewApi(APIView):
         submission = services.submission_review(
             bounty_id=pk, submission_id=sid, actor=authenticated_user(request), **serializer.validated_data
         )
-        return Response(submission_representation(submission))
+        return Response(SUBMISSION.from_instance(submission))
 
 
 class BountyWinnerApi(APIView):
@@ -253,7 +247,7 @@ class BountyWinnerApi(APIView):
             winner_id=serializer.validated_data.get("winnerId"),
             submission_id=serializer.validated_data.get("submission_id"),
         )
-        data = {"bounty": bounty_representation(bounty), "reward": reward_representation(reward)}
+        data = {"bounty": BOUNTY.from_instance(bounty), "reward": REWARD.from_instance(reward)}
         return Response({"success": True, "data": data})
 
 
@@ -269,7 +263,7 @@ class RewardListApi(APIView):
     def get(self, request: Request) -> Response:
         role = query_params(RewardListQuerySerializer, request).get("role")
         return paginated(
-            request, self, selectors.reward_list_for(user=authenticated_user(request), role=role), reward_representation
+            request, self, selectors.reward_list_for(user=authenticated_user(request), role=role), REWARD.from_instance
         )
 
 
@@ -283,7 +277,7 @@ class RewardDetailApi(APIView):
     )
     def get(self, request: Request, pk) -> Response:
         return Response(
-            reward_representation(selectors.reward_get_visible(reward_id=pk, user=authenticated_user(request)))
+            REWARD.from_instance(selectors.reward_get_visible(reward_id=pk, user=authenticated_user(request)))
         )
 
 
@@ -310,7 +304,7 @@ class RewardPayoutApi(APIView):
             actor=authenticated_user(request),
             transaction_hash=serializer.validated_data["transaction_hash"],
         )
-        return Response(reward_representation(reward))
+        return Response(REWARD.from_instance(reward))
 
 
 class RewardVerifyApi(APIView):
@@ -330,7 +324,7 @@ class RewardVerifyApi(APIView):
     )
     def post(self, request: Request, pk) -> Response:
         reward = services.reward_payout_verify(reward_id=pk, actor=authenticated_user(request))
-        return Response(reward_representation(reward))
+        return Response(REWARD.from_instance(reward))
 
 
 # --- Dashboards (counts) ------------------------------------------------------------------------------

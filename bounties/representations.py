@@ -1,115 +1,109 @@
-"""JSON shapes of the API's Bounty, Participant, Submission and Reward, built as plain dicts.
+"""The JSON shapes of the API's Bounty, Participant, Submission and Reward, each declared once.
 
-The bounty list is the hottest page of the app, so its rows are built by these functions rather than
-by ModelSerializers: no per-field serializer machinery, no per-row queries (the creator is joined in,
-the counts come from the maintained counter columns), and for lists no model instances either
-(`bounty_row_representation` reads the tuples of `BountyQuerySet.as_rows()`). `bounties.serializers` holds the
-matching output serializers the OpenAPI schema documents; a test keeps both in step.
+Each `Shape` (blocra.shapes) renders its answers (from `values_list` rows on the hot list paths, no
+model instances, no per-row queries: the creator is joined in and the counts are the maintained
+counter columns) and builds the output serializer the OpenAPI schema documents.
 """
 
-from datetime import UTC, datetime
 from typing import Any
 
-from blocra.amounts import format_amount
+from rest_framework import serializers
+
+from blocra.shapes import Key, Shape, amount_text, datetime_text, key, same, text
+from bounties.fields import StatusChoiceField
 from bounties.models import Bounty, BountyParticipant, Reward, Submission
-from bounties.querysets import BOUNTY_ROW_COLUMNS
+
+_AMOUNT_HELP = 'Decimal string, e.g. "150.5".'
 
 
-def format_datetime(value: datetime | None) -> str | None:
-    """RFC 3339 in UTC with a `Z` suffix, as DRF renders datetimes."""
-    if value is None:
-        return None
-    text = value.astimezone(UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+class CreatorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField(allow_null=True)
+    wallet_address = serializers.CharField(allow_null=True)
 
 
-def bounty_representation(bounty: Bounty) -> dict[str, Any]:
-    """The contract's Bounty from a model instance (creator joined in): the same columns, in the same
-    order, as the list path's tuples, so both paths share one rendering."""
-    creator = bounty.created_by
-    row = tuple(
-        getattr(creator, column.split("__", 1)[1]) if column.startswith("created_by__") else getattr(bounty, column)
-        for column in BOUNTY_ROW_COLUMNS
-    )
-    return bounty_row_representation(row)
+def _creator(creator_id: int, username: str | None, wallet_address: str | None) -> dict[str, Any]:
+    return {"id": creator_id, "username": username, "wallet_address": wallet_address}
 
 
-def bounty_row_representation(row: tuple) -> dict[str, Any]:
-    """`bounty_representation` from a `BountyQuerySet.as_rows()` tuple: the list path, no model built."""
-    (
-        bounty_id,
-        title,
-        description,
-        reward_amount,
-        reward_token,
-        status,
-        difficulty,
-        category,
-        creator_id,
-        creator_username,
-        creator_wallet,
-        deadline,
-        max_participants,
-        participant_count,
-        submission_count,
-        requirements,
-        created_at,
-        updated_at,
-    ) = row
-    return {
-        "id": str(bounty_id),
-        "title": title,
-        "description": description,
-        "reward_amount": format_amount(reward_amount),
-        "reward_token": reward_token,
-        "status": status,
-        "difficulty": difficulty,
-        "category": category,
-        "created_by": creator_id,
-        "creator": {"id": creator_id, "username": creator_username, "wallet_address": creator_wallet},
-        "deadline": format_datetime(deadline),
-        "max_participants": max_participants,
-        "participant_count": participant_count,
-        "submission_count": submission_count,
-        "requirements": requirements,
-        "created_at": format_datetime(created_at),
-        "updated_at": format_datetime(updated_at),
-    }
+def _status(model: type[Bounty] | type[BountyParticipant] | type[Submission] | type[Reward], enum_name: str) -> Key:
+    return key("status", same, lambda: StatusChoiceField(choices=model.Status.choices, enum_name=enum_name))
 
 
-def participant_representation(participant: BountyParticipant) -> dict[str, Any]:
-    return {
-        "id": str(participant.id),
-        "bounty_id": str(participant.bounty_id),
-        "user_id": participant.user_id,
-        "status": participant.status,
-        "joined_at": format_datetime(participant.joined_at),
-    }
+def _datetime(column: str, *, null: bool = False) -> Key:
+    return key(column, datetime_text, lambda: serializers.DateTimeField(allow_null=null))
 
 
-def submission_representation(submission: Submission) -> dict[str, Any]:
-    return {
-        "id": str(submission.id),
-        "bounty_id": str(submission.bounty_id),
-        "user_id": submission.user_id,
-        "content": submission.content,
-        "status": submission.status,
-        "feedback": submission.feedback,
-        "submitted_at": format_datetime(submission.submitted_at),
-        "reviewed_at": format_datetime(submission.reviewed_at),
-    }
+BOUNTY = Shape(
+    "Bounty",
+    {
+        "id": key("id", text, serializers.UUIDField),
+        "title": key("title", same, serializers.CharField),
+        "description": key("description", same, serializers.CharField),
+        "reward_amount": key("reward_amount", amount_text, lambda: serializers.CharField(help_text=_AMOUNT_HELP)),
+        "reward_token": key(
+            "reward_token",
+            same,
+            lambda: serializers.CharField(help_text="STRK, ETH, USDC, USDT or a token contract address."),
+        ),
+        "status": _status(Bounty, "BountyStatusEnum"),
+        "difficulty": key("difficulty", same, lambda: serializers.ChoiceField(choices=Bounty.Difficulty.choices)),
+        "category": key("category", same, serializers.CharField),
+        "created_by": key("created_by_id", same, serializers.IntegerField),
+        "creator": Key(
+            ("created_by_id", "created_by__username", "created_by__wallet_address"), _creator, CreatorSerializer
+        ),
+        "deadline": _datetime("deadline", null=True),
+        "max_participants": key("max_participants", same, lambda: serializers.IntegerField(allow_null=True)),
+        "participant_count": key("participant_count", same, serializers.IntegerField),
+        "submission_count": key("submission_count", same, serializers.IntegerField),
+        "requirements": key("requirements", same, lambda: serializers.CharField(allow_null=True)),
+        "created_at": _datetime("created_at"),
+        "updated_at": _datetime("updated_at"),
+    },
+)
 
+PARTICIPANT = Shape(
+    "Participant",
+    {
+        "id": key("id", text, serializers.UUIDField),
+        "bounty_id": key("bounty_id", text, serializers.UUIDField),
+        "user_id": key("user_id", same, serializers.IntegerField),
+        "status": _status(BountyParticipant, "ParticipantStatusEnum"),
+        "joined_at": _datetime("joined_at"),
+    },
+)
 
-def reward_representation(reward: Reward) -> dict[str, Any]:
-    return {
-        "id": str(reward.id),
-        "bounty_id": str(reward.bounty_id),
-        "user_id": reward.user_id,
-        "amount": format_amount(reward.amount),
-        "token": reward.token,
-        "recipient_address": reward.recipient_address,
-        "transaction_hash": reward.transaction_hash,
-        "status": reward.status,
-        "created_at": format_datetime(reward.created_at),
-        "paid_at": format_datetime(reward.paid_at),
-    }
+SUBMISSION = Shape(
+    "Submission",
+    {
+        "id": key("id", text, serializers.UUIDField),
+        "bounty_id": key("bounty_id", text, serializers.UUIDField),
+        "user_id": key("user_id", same, serializers.IntegerField),
+        "content": key("content", same, serializers.CharField),
+        "status": _status(Submission, "SubmissionStatusEnum"),
+        "feedback": key("feedback", same, lambda: serializers.CharField(allow_null=True)),
+        "submitted_at": _datetime("submitted_at"),
+        "reviewed_at": _datetime("reviewed_at", null=True),
+    },
+)
+
+REWARD = Shape(
+    "Reward",
+    {
+        "id": key("id", text, serializers.UUIDField),
+        "bounty_id": key("bounty_id", text, serializers.UUIDField),
+        "user_id": key("user_id", same, serializers.IntegerField),
+        "amount": key("amount", amount_text, lambda: serializers.CharField(help_text=_AMOUNT_HELP)),
+        "token": key("token", same, serializers.CharField),
+        "recipient_address": key(
+            "recipient_address",
+            same,
+            lambda: serializers.CharField(allow_null=True, help_text="Null until the winner links a wallet."),
+        ),
+        "transaction_hash": key("transaction_hash", same, lambda: serializers.CharField(allow_null=True)),
+        "status": _status(Reward, "RewardStatusEnum"),
+        "created_at": _datetime("created_at"),
+        "paid_at": _datetime("paid_at", null=True),
+    },
+)

@@ -9,7 +9,7 @@ class StatusChoiceFieldExtension(OpenApiSerializerFieldExtension):
     list filter). Each becomes a component under its own name, referenced from the property, instead
     of drf-spectacular's shared `StatusEnum` naming, which would collide across them and across apps."""
 
-    target_class = "bounties.serializers.StatusChoiceField"
+    target_class = "bounties.fields.StatusChoiceField"
 
     def map_serializer_field(self, auto_schema, direction):
         component = ResolvedComponent(

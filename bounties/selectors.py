@@ -6,16 +6,16 @@ submitter; rewards to the winner, the bounty's creator and admins (others get a 
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.models import User
-from blocra.amounts import format_amount
+from blocra.amounts import amounts_total, format_amount
 from bounties.errors import BountyNotFound, RewardNotFound, SubmissionsForbidden
+from bounties.filters import BountyFilters, bounty_filters_apply
 from bounties.models import Bounty, BountyParticipant, Reward, Submission
 from bounties.permissions import ensure_can_manage_bounty, user_can_manage_bounty
 
@@ -37,27 +37,6 @@ STATS_CACHE_KEY = "bounties:stats:v1"
 STATS_CACHE_SECONDS = 30
 TOP_HUNTERS = 10
 
-# Listing orderings, each completed by a unique tie-breaker so pages never overlap.
-ORDERINGS: dict[str, tuple[Any, ...]] = {
-    "created_at": ("created_at", "id"),
-    "-created_at": ("-created_at", "-id"),
-    "reward_amount": ("reward_amount", "-created_at", "-id"),
-    "-reward_amount": ("-reward_amount", "-created_at", "-id"),
-    "deadline": (F("deadline").asc(nulls_last=True), "-created_at", "-id"),
-    "-deadline": (F("deadline").desc(nulls_last=True), "-created_at", "-id"),
-}
-
-
-@dataclass(frozen=True)
-class BountyFilters:
-    status: str | None = None
-    category: str | None = None
-    difficulty: str | None = None
-    reward_token: str | None = None
-    created_by: int | None = None
-    search: str | None = None
-    ordering: str = "-created_at"
-
 
 def bounty_get(*, bounty_id: uuid.UUID) -> Bounty:
     """One bounty with its creator. Raises BountyNotFound."""
@@ -67,22 +46,9 @@ def bounty_get(*, bounty_id: uuid.UUID) -> Bounty:
         raise BountyNotFound() from None
 
 
-def bounty_list(*, filters: BountyFilters) -> QuerySet:
+def bounty_list(*, filters: BountyFilters) -> QuerySet[Bounty, tuple[Any, ...]]:
     """Public listing as `as_rows()` tuples: every bounty is public; filters and search narrow it."""
-    queryset = Bounty.objects.all()
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.category:
-        queryset = queryset.filter(category=filters.category)
-    if filters.difficulty:
-        queryset = queryset.filter(difficulty=filters.difficulty)
-    if filters.reward_token:
-        queryset = queryset.filter(reward_token=filters.reward_token)
-    if filters.created_by is not None:
-        queryset = queryset.filter(created_by_id=filters.created_by)
-    if filters.search:
-        queryset = queryset.filter(Q(title__icontains=filters.search) | Q(description__icontains=filters.search))
-    return queryset.order_by(*ORDERINGS[filters.ordering]).as_rows()
+    return bounty_filters_apply(Bounty.objects.all(), filters).as_rows()
 
 
 def bounty_list_mine(*, user: User, role: str | None) -> QuerySet:
@@ -190,9 +156,10 @@ def _compute_stats() -> dict[str, Any]:
         total_participants += row["joined"] or 0
         total_submissions += row["submitted"] or 0
     # 2: paid amounts, summed per token in Python: SQL sums of amounts are not exact on SQLite.
-    paid: dict[str, Decimal] = defaultdict(Decimal)
+    paid_amounts: dict[str, list[Decimal]] = defaultdict(list)
     for token, amount in Reward.objects.filter(status=Reward.Status.PAID).values_list("token", "amount").iterator():
-        paid[token] += amount
+        paid_amounts[token].append(amount)
+    paid = {token: amounts_total(amounts) for token, amounts in paid_amounts.items()}
     # 3: users with the most rewards.
     hunters = (
         Reward.objects.order_by()

@@ -1,9 +1,9 @@
 """Input validation of the bounties API, and the output shapes the OpenAPI schema documents.
 
-Responses are built by `bounties.representations`; the output serializers below only describe them.
+Responses are built by the shapes of `bounties.representations`; the output serializers below are built
+from the same declarations, or describe the envelopes around them.
 """
 
-from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -13,14 +13,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from blocra.amounts import AMOUNT_DECIMALS, parse_amount
-from bounties.models import Bounty, BountyParticipant, Reward, Submission
-from bounties.selectors import ORDERINGS, BountyFilters
+from bounties.fields import MAX_ID, StatusChoiceField
+from bounties.filters import ORDERINGS
+from bounties.models import Bounty, Submission
+from bounties.representations import BOUNTY, PARTICIPANT, REWARD, SUBMISSION
 from bounties.tokens import amount_precision_problem, decimal_places, token_normalize
 
 TEXT_MAX = 20_000
-
-# User ids are 64-bit integers: anything larger is invalid input, not a database error.
-MAX_ID = 2**63 - 1
 
 
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}], "example": "150.5"})
@@ -69,14 +68,6 @@ class TokenInputField(serializers.CharField):
             raise serializers.ValidationError(str(exc)) from None
 
 
-class StatusChoiceField(serializers.ChoiceField):
-    """A `status` choice, documented as the enum component `enum_name` (bounties.schema)."""
-
-    def __init__(self, *, enum_name: str, **kwargs):
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
 def _future(value):
     if value is not None and value <= timezone.now():
         raise serializers.ValidationError("The deadline must be in the future.")
@@ -119,7 +110,7 @@ class BountyUpdateSerializer(BountyWriteSerializer):
 
 
 class BountyListQuerySerializer(serializers.Serializer):
-    """Documents the list's query parameters (`active` means `open`); `bounty_list_filters_parse`
+    """Documents the list's query parameters (`active` means `open`); `bounties.filters` parses and
     applies them."""
 
     status = StatusChoiceField(
@@ -131,57 +122,6 @@ class BountyListQuerySerializer(serializers.Serializer):
     created_by = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     search = serializers.CharField(required=False, max_length=200)
     ordering = serializers.ChoiceField(choices=list(ORDERINGS), required=False, default="-created_at")
-
-
-def bounty_list_filters_parse(params: Mapping[str, str]) -> BountyFilters:
-    """The list's query parameters as BountyFilters; raises ValidationError with field errors.
-
-    Hand-written rather than `BountyListQuerySerializer.is_valid()` because the list is the hottest
-    endpoint and DRF's field machinery costs more than the page's SQL. The serializer above only
-    describes the same parameters in the schema; the API tests exercise the rules here.
-    """
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
-
-    def text(name: str, max_length: int) -> str | None:
-        value = params.get(name)
-        if value is None or value.strip() == "":
-            return None
-        value = value.strip()
-        if len(value) > max_length:
-            errors[name] = [f"Ensure this field has no more than {max_length} characters."]
-        elif "\x00" in value:
-            errors[name] = ["Null characters are not allowed."]
-        return value
-
-    def choice(name: str, allowed: Iterable[str]) -> str | None:
-        value = text(name, 64)
-        if value is not None and name not in errors and value not in allowed:
-            errors[name] = [f'"{value}" is not a valid choice.']
-        return value
-
-    status = choice("status", [*Bounty.Status.values, "active"])
-    values["status"] = Bounty.Status.OPEN if status == "active" else status
-    values["category"] = text("category", 64)
-    values["difficulty"] = choice("difficulty", Bounty.Difficulty.values)
-    values["ordering"] = choice("ordering", ORDERINGS) or "-created_at"
-    values["search"] = text("search", 200)
-    token = text("reward_token", 70)
-    if token is not None and "reward_token" not in errors:
-        try:
-            token = token_normalize(token)
-        except ValueError as exc:
-            errors["reward_token"] = [str(exc)]
-    values["reward_token"] = token
-    created_by = text("created_by", 20)
-    if created_by is not None and "created_by" not in errors:
-        if not created_by.isdigit() or not 1 <= int(created_by) <= MAX_ID:
-            errors["created_by"] = ["A valid positive integer is required."]
-        else:
-            values["created_by"] = int(created_by)
-    if errors:
-        raise serializers.ValidationError(errors)
-    return BountyFilters(**values)
 
 
 class MineQuerySerializer(serializers.Serializer):
@@ -221,65 +161,13 @@ class WinnerSerializer(serializers.Serializer):
         return attrs
 
 
-# --- Output shapes (documentation of bounties.representations) --------------------------------------
+# --- Output shapes: the four objects come from their one declaration in bounties.representations ---
 
 
-class CreatorSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField(allow_null=True)
-    wallet_address = serializers.CharField(allow_null=True)
-
-
-class BountySerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    title = serializers.CharField()
-    description = serializers.CharField()
-    reward_amount = serializers.CharField(help_text='Decimal string, e.g. "150.5".')
-    reward_token = serializers.CharField(help_text="STRK, ETH, USDC, USDT or a token contract address.")
-    status = StatusChoiceField(choices=Bounty.Status.choices, enum_name="BountyStatusEnum")
-    difficulty = serializers.ChoiceField(choices=Bounty.Difficulty.choices)
-    category = serializers.CharField()
-    created_by = serializers.IntegerField()
-    creator = CreatorSerializer()
-    deadline = serializers.DateTimeField(allow_null=True)
-    max_participants = serializers.IntegerField(allow_null=True)
-    participant_count = serializers.IntegerField()
-    submission_count = serializers.IntegerField()
-    requirements = serializers.CharField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-
-
-class ParticipantSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    bounty_id = serializers.UUIDField()
-    user_id = serializers.IntegerField()
-    status = StatusChoiceField(choices=BountyParticipant.Status.choices, enum_name="ParticipantStatusEnum")
-    joined_at = serializers.DateTimeField()
-
-
-class SubmissionSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    bounty_id = serializers.UUIDField()
-    user_id = serializers.IntegerField()
-    content = serializers.CharField()
-    status = StatusChoiceField(choices=Submission.Status.choices, enum_name="SubmissionStatusEnum")
-    feedback = serializers.CharField(allow_null=True)
-    submitted_at = serializers.DateTimeField()
-    reviewed_at = serializers.DateTimeField(allow_null=True)
-
-
-class RewardSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    bounty_id = serializers.UUIDField()
-    user_id = serializers.IntegerField()
-    amount = serializers.CharField(help_text='Decimal string, e.g. "150.5".')
-    token = serializers.CharField()
-    recipient_address = serializers.CharField(allow_null=True, help_text="Null until the winner links a wallet.")
-    transaction_hash = serializers.CharField(allow_null=True)
-    status = StatusChoiceField(choices=Reward.Status.choices, enum_name="RewardStatusEnum")
-    created_at = serializers.DateTimeField()
-    paid_at = serializers.DateTimeField(allow_null=True)
+BountySerializer = BOUNTY.serializer()
+ParticipantSerializer = PARTICIPANT.serializer()
+SubmissionSerializer = SUBMISSION.serializer()
+RewardSerializer = REWARD.serializer()
 
 
 class WinnerDataSerializer(serializers.Serializer):

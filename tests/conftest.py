@@ -10,6 +10,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from tests.factories import AdminFactory, UserFactory
 from tests.services import worker_redis_url
 
+pytest_plugins = ["tests.schema_conformance"]
+
 
 @pytest.fixture
 def api_client() -> APIClient:

@@ -87,9 +87,10 @@ def test_profile_update_empty_body_is_400(user_client, method):
     assert response.json()["code"] == "auth.profile_update_empty"
 
 
-def test_profile_update_taken_email_is_409_case_insensitive(user, user_client):
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_profile_update_taken_email_is_409_case_insensitive(user, user_client, method):
     UserFactory(email="taken@example.com")
-    response = user_client.patch("/api/auth/profile", {"email": "TAKEN@example.com"}, format="json")
+    response = getattr(user_client, method)("/api/auth/profile", {"email": "TAKEN@example.com"}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "auth.email_taken"
     user.refresh_from_db()
@@ -128,8 +129,9 @@ def test_profile_update_invalid_email_is_400(user_client):
     assert response.json()["code"] == "request.validation_failed"
 
 
-def test_profile_update_needs_authentication(db):
-    response = APIClient().patch("/api/auth/profile", {"username": "x"}, format="json")
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_profile_update_needs_authentication(db, method):
+    response = getattr(APIClient(), method)("/api/auth/profile", {"username": "x"}, format="json")
     assert response.status_code == 401
     assert response.json()["code"] == "auth.not_authenticated"
 

@@ -165,6 +165,17 @@ def test_logout_with_another_users_refresh_token_is_401(user):
     assert refresh(theirs["refresh_token"]).status_code == 200
 
 
+@pytest.mark.parametrize("value", [["a", "list"], {"an": "object"}, "x" * 8193])
+def test_logout_malformed_refresh_token_is_400_and_revokes_nothing(user, value):
+    session = sign_in(user)
+
+    response = bearer(session["token"]).post("/api/auth/logout", {"refresh_token": value}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "request.validation_failed"
+    assert refresh(session["refresh_token"]).status_code == 200
+
+
 def test_logout_needs_authentication(db):
     response = APIClient().post("/api/auth/logout", {}, format="json")
     assert response.status_code == 401

@@ -611,6 +611,26 @@ def test_wallet_link_node_down_is_503(user_client, alice_proof, settings):
     assert_error(user_client.post(LINK, alice_proof, format="json"), 503, "starknet.unavailable")
 
 
+def test_wallet_link_node_timeout_is_504_and_links_nothing(user, user_client, wallet_node, alice_proof, settings):
+    settings.STARKNET_RPC_TIMEOUT = 0.3
+    wallet_node.hang(3, method="starknet_call")
+
+    assert_error(user_client.post(LINK, alice_proof, format="json"), 504, "starknet.timeout")
+
+    user.refresh_from_db()
+    assert user.wallet_address is None
+    assert not challenge_used("alice-nonce-1")
+
+
+def test_wallet_link_malformed_node_answer_is_502_and_links_nothing(user, user_client, wallet_node, alice_proof):
+    wallet_node.answer_not_json(method="starknet_call")
+
+    assert_error(user_client.post(LINK, alice_proof, format="json"), 502, "starknet.bad_gateway")
+
+    user.refresh_from_db()
+    assert user.wallet_address is None
+
+
 def test_wallet_link_query_count(user, wallet_node, alice_proof, client_for, django_assert_num_queries):
     client = client_for(user)
     # SELECT user (JWT); SELECT challenge; SAVEPOINT; UPDATE challenge (consume); SELECT other holder;

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from blocra.amounts import format_amount, parse_amount
+from blocra.amounts import amounts_total, format_amount, parse_amount
 from bounties.models import Bounty
 from tests.factories import BountyFactory
 
@@ -39,3 +39,16 @@ def test_parse_amount_refuses_floats_and_non_numbers(value):
 )
 def test_format_amount_is_plain_decimal(value, text):
     assert format_amount(Decimal(value)) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["12345678901.123456789012345678", "9999999999999999999999.999999999999999999", "0.000000000000000001"],
+)
+def test_format_amount_keeps_every_digit_of_the_widest_stored_amount(text):
+    assert format_amount(Decimal(text)) == text
+
+
+def test_amounts_total_is_exact_at_forty_digits():
+    widest = Decimal("9999999999999999999999.999999999999999999")
+    assert amounts_total([widest, widest, Decimal("0.000000000000000002")]) == Decimal("20000000000000000000000")

@@ -29,13 +29,14 @@ def test_health_uptime_grows(client):
     assert client.get("/health").json()["uptime"] > first
 
 
-def test_health_is_degraded_when_database_is_unreachable(client, monkeypatch):
+@pytest.mark.parametrize("path", ["/health", "/api/health"])
+def test_health_is_degraded_when_database_is_unreachable(client, monkeypatch, path):
     # given: every new cursor fails as if the database were gone
     def broken_cursor(*args, **kwargs):
         raise connection.Database.OperationalError("unable to open database file")
 
     monkeypatch.setattr(connection, "cursor", broken_cursor)
-    response = client.get("/health")
+    response = client.get(path)
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "degraded"

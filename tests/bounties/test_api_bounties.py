@@ -187,15 +187,17 @@ def test_bounty_update_by_owner_or_admin(clients, bounty, persona, method):
         ("anonymous", 401, "auth.not_authenticated"),
     ],
 )
-def test_bounty_update_by_others_is_refused(clients, bounty, joined, persona, status, code):
-    response = clients[persona].patch(f"/api/bounties/{bounty.pk}", {"title": "Hijacked"}, format="json")
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_bounty_update_by_others_is_refused(clients, bounty, joined, persona, status, code, method):
+    response = getattr(clients[persona], method)(f"/api/bounties/{bounty.pk}", {"title": "Hijacked"}, format="json")
     assert_error(response, status, code)
     bounty.refresh_from_db()
     assert bounty.title != "Hijacked"
 
 
-def test_bounty_update_unknown_is_404(clients):
-    response = clients["owner"].patch(f"/api/bounties/{uuid.uuid4()}", {"title": "Nobody"}, format="json")
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_bounty_update_unknown_is_404(clients, method):
+    response = getattr(clients["owner"], method)(f"/api/bounties/{uuid.uuid4()}", {"title": "Nobody"}, format="json")
     assert_error(response, 404, "bounties.not_found")
 
 
@@ -262,8 +264,9 @@ def test_bounty_update_amount_alone_is_checked_against_the_stored_token(clients,
     assert bounty.reward_amount == Decimal("5")
 
 
-def test_bounty_update_empty_body_is_400(clients, bounty):
-    response = clients["owner"].patch(f"/api/bounties/{bounty.pk}", {}, format="json")
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_bounty_update_empty_body_is_400(clients, bounty, method):
+    response = getattr(clients["owner"], method)(f"/api/bounties/{bounty.pk}", {}, format="json")
     assert_error(response, 400, "request.validation_failed")
 
 
@@ -334,6 +337,10 @@ def test_bounty_delete_by_others_is_refused(clients, bounty, joined, persona, st
     response = clients[persona].delete(f"/api/bounties/{bounty.pk}")
     assert_error(response, status, code)
     assert Bounty.objects.filter(pk=bounty.pk).exists()
+
+
+def test_bounty_delete_unknown_is_404(clients):
+    assert_error(clients["owner"].delete(f"/api/bounties/{uuid.uuid4()}"), 404, "bounties.not_found")
 
 
 def test_bounty_delete_blocked_after_approval(clients, bounty, submission, owner):

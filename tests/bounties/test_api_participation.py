@@ -290,5 +290,12 @@ def test_submissions_stranger_is_403_anonymous_401(clients, bounty, two_submissi
     assert_error(clients["anonymous"].get(f"/api/bounties/{bounty.pk}/submissions"), 401, "auth.not_authenticated")
 
 
+@pytest.mark.parametrize("path", ["participants", "submissions"])
+@pytest.mark.parametrize("query", ["page=0", "page=x", "page_size=101", "page_size=-1"])
+def test_participants_and_submissions_bad_page_is_400(clients, bounty, two_submissions, path, query):
+    response = clients["owner"].get(f"/api/bounties/{bounty.pk}/{path}?{query}")
+    assert_error(response, 400, "request.validation_failed")
+
+
 def test_submissions_unknown_bounty_is_404(clients):
     assert_error(clients["owner"].get(f"/api/bounties/{uuid.uuid4()}/submissions"), 404, "bounties.not_found")

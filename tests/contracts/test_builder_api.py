@@ -319,10 +319,11 @@ def test_widget_update_to_a_new_visualization_counts_the_preference(owner, owner
         ({"visualization_type": "radar"}, "request.validation_failed", "visualization_type"),
     ],
 )
-def test_widget_update_rejects_invalid_input(body, code, field, owner, owner_client):
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_widget_update_rejects_invalid_input(body, code, field, owner, owner_client, method):
     widget = WidgetFactory(dashboard=DashboardFactory(user=owner), width=3)
 
-    response = owner_client.put(f"{BUILDER}/widgets/{widget.pk}", body, format="json")
+    response = getattr(owner_client, method)(f"{BUILDER}/widgets/{widget.pk}", body, format="json")
 
     error = assert_error(response, 400, code)
     if field:
@@ -336,9 +337,10 @@ def test_widget_of_another_user_is_not_found(client_name, owner, request):
     widget = WidgetFactory(dashboard=DashboardFactory(user=owner), width=3)
     client = request.getfixturevalue(client_name)
 
-    assert_error(
-        client.put(f"{BUILDER}/widgets/{widget.pk}", {"width": 5}, format="json"), 404, "contracts.widget_not_found"
-    )
+    for method in (client.put, client.patch):
+        assert_error(
+            method(f"{BUILDER}/widgets/{widget.pk}", {"width": 5}, format="json"), 404, "contracts.widget_not_found"
+        )
     assert_error(client.delete(f"{BUILDER}/widgets/{widget.pk}"), 404, "contracts.widget_not_found")
     widget.refresh_from_db()
     assert widget.width == 3

@@ -163,11 +163,12 @@ def test_query_run_events_decodes_transfers_and_approvals(chain, owner_client):
         ("events", TOKEN, {"from_block": 50}, 404, "contracts.block_not_found"),
     ],
 )
+@pytest.mark.parametrize("url", RUN_URLS)
 def test_query_run_definitive_chain_answers_are_recorded_as_failed(
-    chain, owner, owner_client, query_type, address, parameters, status, code
+    chain, owner, owner_client, query_type, address, parameters, status, code, url
 ):
     # when
-    body = assert_error(run(owner_client, query_type, address=address, **parameters), status, code)
+    body = assert_error(run(owner_client, query_type, address=address, url=url, **parameters), status, code)
 
     # then: the failed query is stored and named in the answer
     stored = ContractQuery.objects.get(pk=body["query_id"])
@@ -183,31 +184,34 @@ def test_query_run_erc20_info_of_a_non_token_is_refused(chain, owner_client):
 
 
 # --- Node trouble: recorded as failed, answered 502/503/504 ----------------------------------------
-def test_query_run_node_down_is_503_and_recorded(settings, db, owner_client):
+@pytest.mark.parametrize("url", RUN_URLS)
+def test_query_run_node_down_is_503_and_recorded(settings, db, owner_client, url):
     settings.STARKNET_RPC_URLS = [unreachable_url()]
 
-    body = assert_error(run(owner_client, "block_number"), 503, "starknet.unavailable")
+    body = assert_error(run(owner_client, "block_number", url=url), 503, "starknet.unavailable")
 
     stored = ContractQuery.objects.get(pk=body["query_id"])
     assert stored.status == "failed" and stored.error == starknet.NodeUnavailable.message
     assert "127.0.0.1" not in body["message"]
 
 
-def test_query_run_hanging_node_is_504_and_recorded(starknet_node, settings, owner_client):
+@pytest.mark.parametrize("url", RUN_URLS)
+def test_query_run_hanging_node_is_504_and_recorded(starknet_node, settings, owner_client, url):
     settings.STARKNET_RPC_TIMEOUT = 0.3
     starknet_node.hang(3)
 
-    body = assert_error(run(owner_client, "block_number"), 504, "starknet.timeout")
+    body = assert_error(run(owner_client, "block_number", url=url), 504, "starknet.timeout")
 
     stored = ContractQuery.objects.get(pk=body["query_id"])
     assert stored.status == "failed" and stored.duration_ms >= 250
 
 
 @pytest.mark.parametrize("fault", ["answer_without_result", "answer_not_json"])
-def test_query_run_malformed_answer_is_502_and_recorded(chain, starknet_node, owner_client, fault):
+@pytest.mark.parametrize("url", RUN_URLS)
+def test_query_run_malformed_answer_is_502_and_recorded(chain, starknet_node, owner_client, fault, url):
     getattr(starknet_node, fault)(method="starknet_getClassHashAt")
 
-    body = assert_error(run(owner_client, "class_hash"), 502, "starknet.bad_gateway")
+    body = assert_error(run(owner_client, "class_hash", url=url), 502, "starknet.bad_gateway")
 
     assert ContractQuery.objects.get(pk=body["query_id"]).status == "failed"
 
@@ -292,8 +296,9 @@ def test_query_run_invalid_input_is_400_without_rpc_or_record(chain, starknet_no
     assert not ContractQuery.objects.exists()
 
 
-def test_query_run_malformed_json_is_400(owner_client):
-    response = owner_client.generic("POST", RUN, "{not json", content_type="application/json")
+@pytest.mark.parametrize("url", RUN_URLS)
+def test_query_run_malformed_json_is_400(owner_client, url):
+    response = owner_client.generic("POST", url, "{not json", content_type="application/json")
 
     assert_error(response, 400, "request.malformed")
 
