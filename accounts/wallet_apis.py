@@ -7,9 +7,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import wallet
 from accounts.authentication import authenticated_user
 from accounts.serializers import AuthResponseSerializer, UserEnvelopeSerializer, UserSerializer
+from accounts.services import wallet
 from accounts.wallet_serializers import ChallengeQuerySerializer, ChallengeResponseSerializer, WalletProofSerializer
 
 _ERRORS = {

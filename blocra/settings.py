@@ -273,7 +273,7 @@ STARKNET_TOKENS: dict[str, TokenConfig] = {
     }
     for symbol, (address, decimals) in _TOKEN_DEFAULTS[STARKNET_CHAIN_ID].items()
 }
-# Chain-backed analytics: bounded work per request (contracts/chain.py states the RPC budget).
+# Chain-backed reads: bounded work per request (contracts/services/events.py and analytics.py state the RPC budget).
 CONTRACT_EVENTS_DEFAULT_SPAN = env.int("CONTRACT_EVENTS_DEFAULT_SPAN", default=1000)
 CONTRACT_EVENTS_MAX_SPAN = env.int("CONTRACT_EVENTS_MAX_SPAN", default=10_000)
 CONTRACT_EVENTS_PAGE_SIZE = env.int("CONTRACT_EVENTS_PAGE_SIZE", default=100)

@@ -7,7 +7,7 @@ shadowed by `/dashboard-builder/:id`).
 
 from django.urls import path, register_converter
 
-from contracts import apis, chain_apis
+from contracts.apis import analytics, dashboards, events, queries, saved_queries
 
 
 class RowIdConverter:
@@ -27,24 +27,26 @@ register_converter(RowIdConverter, "row_id")
 
 urlpatterns = [
     # Contract queries: POST runs one on Starknet now.
-    path("contracts/query", chain_apis.ContractQueryRunApi.as_view(), name="contract-query-run"),
-    path("contracts/queries", apis.ContractQueryListApi.as_view(), name="contract-query-list"),
-    path("contracts/queries/<uuid:pk>", apis.ContractQueryDetailApi.as_view(), name="contract-query-detail"),
-    path("queries", chain_apis.QueryListRunApi.as_view(), name="query-list"),
-    path("queries/<uuid:pk>", apis.QueryDetailApi.as_view(), name="query-detail"),
-    # Chain reads with bounded work.
-    path("contracts/events", chain_apis.ContractEventsApi.as_view(), name="contract-events"),
-    path("contracts/analyze", chain_apis.ContractAnalyzeApi.as_view(), name="contract-analyze"),
+    path("contracts/query", queries.ContractQueryRunApi.as_view(), name="contract-query-run"),
+    path("contracts/queries", queries.ContractQueryListApi.as_view(), name="contract-query-list"),
+    path("contracts/queries/<uuid:pk>", queries.ContractQueryDetailApi.as_view(), name="contract-query-detail"),
+    path("queries", queries.QueryListRunApi.as_view(), name="query-list"),
+    path("queries/<uuid:pk>", queries.QueryDetailApi.as_view(), name="query-detail"),
+    # Events and analytics: chain reads with bounded work.
+    path("contracts/events", events.ContractEventsApi.as_view(), name="contract-events"),
+    path("contracts/analyze", analytics.ContractAnalyzeApi.as_view(), name="contract-analyze"),
     # Saved queries.
-    path("contracts/save-query", apis.SavedQueryCreateApi.as_view(), name="saved-query-create"),
-    path("contracts/saved-queries", apis.SavedQueryListApi.as_view(), name="saved-query-list"),
+    path("contracts/save-query", saved_queries.SavedQueryCreateApi.as_view(), name="saved-query-create"),
+    path("contracts/saved-queries", saved_queries.SavedQueryListApi.as_view(), name="saved-query-list"),
     # Dashboards.
-    path("dashboards/stats", chain_apis.ChainStatsApi.as_view(), name="dashboard-stats"),
+    path("dashboards/stats", analytics.ChainStatsApi.as_view(), name="dashboard-stats"),
     # Dashboard builder.
-    path("dashboard-builder", apis.DashboardListCreateApi.as_view(), name="dashboard-list"),
-    path("dashboard-builder/queries", apis.BuilderQueryListApi.as_view(), name="dashboard-builder-queries"),
-    path("dashboard-builder/suggest/<row_id:query_id>", apis.SuggestApi.as_view(), name="dashboard-builder-suggest"),
-    path("dashboard-builder/widgets/<row_id:pk>", apis.WidgetDetailApi.as_view(), name="widget-detail"),
-    path("dashboard-builder/<row_id:pk>", apis.DashboardDetailApi.as_view(), name="dashboard-detail"),
-    path("dashboard-builder/<row_id:pk>/widgets", apis.WidgetCreateApi.as_view(), name="widget-create"),
+    path("dashboard-builder", dashboards.DashboardListCreateApi.as_view(), name="dashboard-list"),
+    path("dashboard-builder/queries", dashboards.BuilderQueryListApi.as_view(), name="dashboard-builder-queries"),
+    path(
+        "dashboard-builder/suggest/<row_id:query_id>", dashboards.SuggestApi.as_view(), name="dashboard-builder-suggest"
+    ),
+    path("dashboard-builder/widgets/<row_id:pk>", dashboards.WidgetDetailApi.as_view(), name="widget-detail"),
+    path("dashboard-builder/<row_id:pk>", dashboards.DashboardDetailApi.as_view(), name="dashboard-detail"),
+    path("dashboard-builder/<row_id:pk>/widgets", dashboards.WidgetCreateApi.as_view(), name="widget-create"),
 ]

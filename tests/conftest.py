@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from tests.factories import AdminFactory, UserFactory
-from tests.services import worker_redis_url
+from tests.real_services import worker_redis_url
 
 pytest_plugins = ["tests.schema_conformance"]
 

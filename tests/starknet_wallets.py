@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from starknet_py.hash.utils import message_signature, private_to_stark_key
 
 from accounts.models import WalletChallenge
-from accounts.wallet import signin_typed_data
+from accounts.services.wallet import signin_typed_data
 from blocra import starknet
 
 # Challenges the tests insert directly, so that their signatures can be made once per session.

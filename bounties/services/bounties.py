@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import activity_record
-from bounties.errors import AmountTooPrecise, BountyNotFound, DeleteBlocked, ImmutableAfterJoin, MaxBelowParticipants
+from bounties.errors import AmountTooPrecise, DeleteBlocked, ImmutableAfterJoin, MaxBelowParticipants
+from bounties.locks import bounty_lock
 from bounties.models import Bounty, BountyParticipant, Reward, Submission
 from bounties.permissions import ensure_can_manage_bounty
 from bounties.services.lifecycle import bounty_transition, bounty_transition_or_fail
@@ -37,14 +38,6 @@ def _check_amount_fits_token(*, amount: Decimal, token: str) -> None:
     message = amount_precision_problem(amount=amount, token=token)
     if message is not None:
         raise AmountTooPrecise(message, errors={"reward_amount": [message]})
-
-
-def lock_bounty(bounty_id: uuid.UUID) -> Bounty:
-    """The bounty row, locked for this transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE already is)."""
-    try:
-        return Bounty.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=bounty_id)
-    except Bounty.DoesNotExist:
-        raise BountyNotFound() from None
 
 
 def bounty_create(
@@ -93,7 +86,7 @@ def bounty_update(*, bounty_id: uuid.UUID, actor: User, data: dict[str, Any]) ->
     MaxBelowParticipants, InvalidTransition, AmountTooPrecise.
     """
     with transaction.atomic():
-        bounty = lock_bounty(bounty_id)
+        bounty = bounty_lock(bounty_id)
         ensure_can_manage_bounty(user=actor, bounty=bounty)
         changes = {
             field: value
@@ -138,7 +131,7 @@ def bounty_delete(*, bounty_id: uuid.UUID, actor: User) -> None:
     Raises BountyNotFound, NotOwner, DeleteBlocked once a submission was approved or a reward exists.
     """
     with transaction.atomic():
-        bounty = lock_bounty(bounty_id)
+        bounty = bounty_lock(bounty_id)
         ensure_can_manage_bounty(user=actor, bounty=bounty)
         approved = Submission.objects.filter(bounty=bounty, status=Submission.Status.APPROVED).exists()
         if approved or Reward.objects.filter(bounty=bounty).exists():

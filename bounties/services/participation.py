@@ -24,6 +24,7 @@ from bounties.errors import (
     HasApprovedSubmission,
     NotParticipant,
 )
+from bounties.locks import bounty_lock_for_submission
 from bounties.models import Bounty, BountyParticipant, Submission
 
 Status = Bounty.Status
@@ -120,10 +121,7 @@ def submission_create(*, bounty_id: uuid.UUID, user: User, content: str) -> Subm
     Raises BountyNotFound, NotParticipant, BountyNotOpen, DeadlinePassed.
     """
     with transaction.atomic():
-        try:
-            bounty = Bounty.objects.select_for_update().only("id", "status", "deadline").get(pk=bounty_id)
-        except Bounty.DoesNotExist:
-            raise BountyNotFound() from None
+        bounty = bounty_lock_for_submission(bounty_id)
         if not BountyParticipant.objects.filter(bounty=bounty, user=user, status=Active).exists():
             raise NotParticipant()
         if bounty.status != Status.OPEN:

@@ -52,6 +52,7 @@ from bounties.errors import (
     WrongSender,
     WrongToken,
 )
+from bounties.locks import reward_lock
 from bounties.models import PayoutTransfer, Reward
 from bounties.selectors import reward_get_manageable
 from bounties.tokens import base_units, display_amount, token_contract
@@ -155,7 +156,7 @@ def _payout_check(*, reward: Reward, tx_hash: str, actor: User | None) -> Reward
 def _payout_record(*, reward: Reward, tx_hash: str, verdict: ChainVerdict, actor: User | None) -> Reward:
     """Apply the verdict to the reward re-read under a lock (a concurrent check may have won)."""
     with transaction.atomic():
-        locked = Reward.objects.select_for_update().get(pk=reward.pk)
+        locked = reward_lock(reward.pk)
         if locked.status == Reward.Status.PAID:
             if locked.transaction_hash == tx_hash:
                 return locked

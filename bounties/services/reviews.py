@@ -18,9 +18,9 @@ from bounties.errors import (
     WinnerNotNamed,
     WinnerWithoutSubmission,
 )
+from bounties.locks import bounty_lock, submissions_lock
 from bounties.models import Bounty, Reward, Submission
 from bounties.permissions import ensure_can_manage_bounty
-from bounties.services.bounties import lock_bounty
 from bounties.services.lifecycle import bounty_transition_or_fail
 
 Status = Bounty.Status
@@ -41,7 +41,7 @@ def submission_review(
     if status not in REVIEW_OUTCOMES:
         raise InvalidReviewOutcome()
     with transaction.atomic():
-        bounty = lock_bounty(bounty_id)
+        bounty = bounty_lock(bounty_id)
         ensure_can_manage_bounty(user=actor, bounty=bounty)
         now = timezone.now()
         applied = Submission.objects.filter(pk=submission_id, bounty=bounty, status=Submission.Status.PENDING).update(
@@ -66,7 +66,7 @@ def submission_review(
 def _winning_submission(*, bounty: Bounty, winner_id: int | None, submission_id: uuid.UUID | None) -> Submission:
     """The submission that wins: the one named, or the winner's approved one, else their latest pending."""
     if submission_id is not None:
-        submission = Submission.objects.select_for_update().filter(pk=submission_id, bounty=bounty).first()
+        submission = submissions_lock(bounty=bounty, ids=[submission_id]).first()
         if submission is None:
             raise SubmissionNotFound()
         if winner_id is not None and submission.user_id != winner_id:
@@ -75,12 +75,8 @@ def _winning_submission(*, bounty: Bounty, winner_id: int | None, submission_id:
     if winner_id is None:
         raise WinnerNotNamed()
     candidates = list(
-        Submission.objects.select_for_update()
-        .filter(
-            bounty=bounty,
-            user_id=winner_id,
-            status__in=[Submission.Status.APPROVED, Submission.Status.PENDING],
-        )
+        submissions_lock(bounty=bounty, user_id=winner_id)
+        .filter(status__in=[Submission.Status.APPROVED, Submission.Status.PENDING])
         .order_by("-submitted_at")
     )
     approved = [s for s in candidates if s.status == Submission.Status.APPROVED]
@@ -106,7 +102,7 @@ def bounty_select_winner(
     if winner_id is None and submission_id is None:
         raise WinnerNotNamed()
     with transaction.atomic():
-        bounty = lock_bounty(bounty_id)
+        bounty = bounty_lock(bounty_id)
         ensure_can_manage_bounty(user=actor, bounty=bounty)
         submission = _winning_submission(bounty=bounty, winner_id=winner_id, submission_id=submission_id)
         existing = Reward.objects.filter(bounty=bounty).first()

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import activity_record
+from bounties.locks import rewards_waiting_for_wallet_lock
 from bounties.models import Reward
 
 
@@ -14,11 +15,7 @@ def reward_assign_recipient(*, user: User) -> int:
     if not user.wallet_address:
         return 0
     with transaction.atomic():
-        waiting = list(
-            Reward.objects.select_for_update()
-            .filter(user=user, status=Reward.Status.PENDING, recipient_address__isnull=True)
-            .values_list("id", flat=True)
-        )
+        waiting = rewards_waiting_for_wallet_lock(user=user)
         if not waiting:
             return 0
         Reward.objects.filter(pk__in=waiting, recipient_address__isnull=True).update(

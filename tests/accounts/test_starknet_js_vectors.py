@@ -13,9 +13,9 @@ import pytest
 from starknet_py.hash.utils import private_to_stark_key
 
 from accounts.models import User
-from accounts.wallet import signin_typed_data
+from accounts.services.wallet import signin_typed_data
 from blocra import starknet
-from tests.services import require_service
+from tests.real_services import require_service
 from tests.starknet_wallets import challenge_create
 
 VECTORS = json.loads((Path(__file__).parent.parent / "vectors" / "starknet_js_vectors.json").read_text())

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from starknet_py.hash.utils import message_signature
 
 from accounts.models import ActivityLog, User, WalletChallenge
-from accounts.wallet import signin_typed_data
+from accounts.services.wallet import signin_typed_data
 from blocra import starknet
 from tests.factories import UserFactory
 from tests.starknet_node import unreachable_url

@@ -11,7 +11,7 @@ from django.db import connections
 from django.utils import timezone
 
 from blocra.cache import AtomicDatabaseCache
-from tests.services import redis_url
+from tests.real_services import redis_url
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.wallet import signin_typed_data
+from accounts.services.wallet import signin_typed_data
 from blocra import starknet
 from tests.starknet_node import (
     BLOCK_TIME,

@@ -3,7 +3,7 @@
 import pytest
 
 from contracts.models import Dashboard, DashboardWidget, SavedQuery, WidgetPreference
-from contracts.services import MAX_DASHBOARDS_PER_USER, MAX_WIDGETS_PER_DASHBOARD
+from contracts.services.dashboards import MAX_DASHBOARDS_PER_USER, MAX_WIDGETS_PER_DASHBOARD
 from tests.contracts.conftest import assert_error
 from tests.factories import DashboardFactory, SavedQueryFactory, WidgetFactory
 

@@ -3,8 +3,9 @@
 import pytest
 
 from contracts.models import SavedQuery
-from contracts.serializers import MAX_CONTRACTS_PER_SAVED_QUERY, MAX_JSON_BYTES, MAX_JSON_DEPTH
-from contracts.services import MAX_SAVED_QUERIES_PER_USER
+from contracts.serializers.fields import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from contracts.serializers.saved_queries import MAX_CONTRACTS_PER_SAVED_QUERY
+from contracts.services.saved_queries import MAX_SAVED_QUERIES_PER_USER
 from tests.contracts.conftest import assert_error
 from tests.factories import SavedQueryFactory
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connections, transaction
 
 from contracts.errors import DashboardLimitReached, LimitReached
 from contracts.models import ContractQuery, Dashboard, DashboardWidget, WidgetPreference
-from contracts.serializers import (
+from contracts.serializers.dashboards import (
     WIDGET_SIZE_MAX,
     WIDGET_SIZE_MIN,
     WIDGET_X_MAX,
@@ -18,14 +18,9 @@ from contracts.serializers import (
     WIDGET_Y_MAX,
     WIDGET_Y_MIN,
 )
-from contracts.services import (
-    MAX_DASHBOARDS_PER_USER,
-    contract_query_record,
-    dashboard_create,
-    default_saved_query_name,
-    saved_query_create,
-    widget_create,
-)
+from contracts.services.dashboards import MAX_DASHBOARDS_PER_USER, dashboard_create, widget_create
+from contracts.services.queries import contract_query_record
+from contracts.services.saved_queries import default_saved_query_name, saved_query_create
 from tests.factories import DashboardFactory, SavedQueryFactory, UserFactory
 
 

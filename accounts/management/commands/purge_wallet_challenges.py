@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from accounts.wallet import wallet_challenges_purge
+from accounts.services import wallet_challenges_purge
 
 
 class Command(BaseCommand):

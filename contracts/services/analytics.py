@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 from blocra import starknet
-from contracts.chain import address_text, block_range_resolve, fee_text, rfc3339
+from contracts.block_ranges import block_range_resolve
+from contracts.chain_data import address_text, fee_text, rfc3339
 from contracts.dates import iso_text
 from contracts.errors import ChainStatsBusy, chain_answer_error
 

@@ -1,4 +1,5 @@
-"""Reaching the real services the suite needs: skip with a reason outside CI, fail in CI."""
+"""Reaching the real services the suite needs (PostgreSQL, Redis, Node.js): skip with a reason outside CI,
+fail in CI."""
 
 import os
 import socket

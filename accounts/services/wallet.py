@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from accounts.errors import AccountDisabled, AccountNotDeployed, InvalidNonce, InvalidSignature, WalletTaken
 from accounts.models import User, WalletChallenge
-from accounts.services import SessionTokens, activity_record, session_create
+from accounts.services.activity import activity_record
+from accounts.services.sessions import SessionTokens, session_create
 from accounts.signals import wallet_linked
 from blocra import starknet
 

@@ -1,0 +1,39 @@
+"""Writes of the accounts app, by concern: the activity log every app writes, JWT sessions, sign-in by
+password, Google and Starknet wallet, and profile changes. Each function owns its transaction."""
+
+from accounts.services.activity import activity_record
+from accounts.services.google import user_google_signin
+from accounts.services.passwords import user_login, user_register
+from accounts.services.profile import ProfileChanges, profile_image_upload, profile_update
+from accounts.services.sessions import (
+    SessionTokens,
+    session_create,
+    session_logout,
+    session_refresh,
+    sessions_revoke_all,
+)
+from accounts.services.wallet import (
+    wallet_challenge_issue,
+    wallet_challenges_purge,
+    wallet_link,
+    wallet_signin,
+)
+
+__all__ = [
+    "ProfileChanges",
+    "SessionTokens",
+    "activity_record",
+    "profile_image_upload",
+    "profile_update",
+    "session_create",
+    "session_logout",
+    "session_refresh",
+    "sessions_revoke_all",
+    "user_google_signin",
+    "user_login",
+    "user_register",
+    "wallet_challenge_issue",
+    "wallet_challenges_purge",
+    "wallet_link",
+    "wallet_signin",
+]

@@ -1,0 +1,103 @@
+"""JWT sessions: issuing access/refresh pairs, rotating them, revoking one or all of a user's."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
+
+from accounts.authentication import GENERATION_CLAIM
+from accounts.errors import InvalidRefreshToken
+from accounts.models import User
+from accounts.services.activity import activity_record
+
+
+@dataclass(frozen=True)
+class SessionTokens:
+    access: str
+    refresh: str
+
+
+def session_create(*, user: User) -> SessionTokens:
+    """Issue an access/refresh pair for `user`, recording the refresh token so it can be revoked."""
+    refresh = RefreshToken()
+    refresh[jwt_settings.USER_ID_CLAIM] = str(user.pk)
+    refresh[GENERATION_CLAIM] = user.token_generation
+    OutstandingToken.objects.create(
+        user=user,
+        jti=refresh[jwt_settings.JTI_CLAIM],
+        token=str(refresh),
+        created_at=refresh.current_time,
+        expires_at=datetime_from_epoch(refresh["exp"]),
+    )
+    return SessionTokens(access=str(refresh.access_token), refresh=str(refresh))
+
+
+def _refresh_token_parse(raw: str) -> RefreshToken:
+    """A valid, unexpired, unrevoked refresh token (an access token is refused); InvalidRefreshToken otherwise."""
+    try:
+        return RefreshToken(raw)  # type: ignore[arg-type]  # simplejwt parses the encoded text too
+    except TokenError as exc:
+        raise InvalidRefreshToken() from exc
+
+
+def _refresh_token_revoke(token: RefreshToken) -> bool:
+    """Blacklist `token`; False when it already was. The one-to-one blacklist row makes two
+    concurrent revocations of one token end with exactly one winner."""
+    outstanding = OutstandingToken.objects.filter(jti=token[jwt_settings.JTI_CLAIM]).first()
+    if outstanding is None:
+        return False
+    try:
+        with transaction.atomic():
+            BlacklistedToken.objects.create(token=outstanding)
+    except IntegrityError:
+        return False
+    return True
+
+
+def session_refresh(*, refresh_token: str) -> tuple[User, SessionTokens]:
+    """Exchange a refresh token for a new pair and revoke it. InvalidRefreshToken when it is not a live
+    refresh token of an active user (an access token, a revoked, expired or forged one)."""
+    old = _refresh_token_parse(refresh_token)
+    user = User.objects.filter(pk=old.get(jwt_settings.USER_ID_CLAIM)).first()
+    if user is None or not user.is_active or old.get(GENERATION_CLAIM, 0) != user.token_generation:
+        raise InvalidRefreshToken()
+    with transaction.atomic():
+        if not _refresh_token_revoke(old):
+            raise InvalidRefreshToken()
+        tokens = session_create(user=user)
+    return user, tokens
+
+
+def session_logout(*, user: User, refresh_token: str | None = None) -> None:
+    """Revoke the given refresh token of `user`, or, with none, every session of `user`: all refresh
+    tokens are blacklisted and the token generation moves on, so access tokens stop working too."""
+    if refresh_token:
+        token = _refresh_token_parse(refresh_token)
+        if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+            raise InvalidRefreshToken()
+        with transaction.atomic():
+            _refresh_token_revoke(token)
+            activity_record(action="auth.logout", actor=user, metadata={"scope": "token"})
+        return
+    with transaction.atomic():
+        sessions_revoke_all(user=user)
+        activity_record(action="auth.logout", actor=user, metadata={"scope": "all"})
+
+
+def sessions_revoke_all(*, user: User) -> None:
+    """Blacklist every live refresh token of `user` and move the token generation on, so that its
+    access tokens stop working too. Runs inside the caller's transaction."""
+    live = OutstandingToken.objects.filter(
+        user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    ).values_list("pk", flat=True)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk in live], ignore_conflicts=True)
+    User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
+    # Tokens issued next for this instance must carry the new generation (a stale one only makes them
+    # fail closed).
+    user.token_generation += 1

@@ -1,0 +1,81 @@
+"""The dashboard builder: dashboards, widgets and visualization suggestions."""
+
+from rest_framework import serializers
+
+from contracts.models import VISUALIZATION_TYPES, Dashboard, DashboardWidget
+from contracts.serializers.fields import MAX_ROW_ID
+
+# The ranges of the check constraints on DashboardWidget (contracts_widget_size_range and
+# contracts_widget_position_range); tests/contracts/test_models.py proves they agree.
+WIDGET_SIZE_MIN, WIDGET_SIZE_MAX = 1, 24
+WIDGET_X_MIN, WIDGET_X_MAX = 0, 1000
+WIDGET_Y_MIN, WIDGET_Y_MAX = 0, 10000
+
+
+class DashboardCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(min_length=1, max_length=200, trim_whitespace=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class DashboardSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Dashboard
+        fields = ["id", "user_id", "name", "description", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class WidgetSerializer(serializers.ModelSerializer):
+    dashboard_id = serializers.IntegerField(read_only=True)
+    query_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = DashboardWidget
+        fields = [
+            "id",
+            "dashboard_id",
+            "query_id",
+            "title",
+            "visualization_type",
+            "position_x",
+            "position_y",
+            "width",
+            "height",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class WidgetLayoutSerializer(serializers.Serializer):
+    """The editable fields of a widget; every one optional (a PUT changes only what it sends)."""
+
+    title = serializers.CharField(required=False, min_length=1, max_length=200, trim_whitespace=True)
+    visualization_type = serializers.ChoiceField(choices=VISUALIZATION_TYPES, required=False)
+    position_x = serializers.IntegerField(required=False, min_value=WIDGET_X_MIN, max_value=WIDGET_X_MAX)
+    position_y = serializers.IntegerField(required=False, min_value=WIDGET_Y_MIN, max_value=WIDGET_Y_MAX)
+    width = serializers.IntegerField(required=False, min_value=WIDGET_SIZE_MIN, max_value=WIDGET_SIZE_MAX)
+    height = serializers.IntegerField(required=False, min_value=WIDGET_SIZE_MIN, max_value=WIDGET_SIZE_MAX)
+
+
+class WidgetCreateSerializer(WidgetLayoutSerializer):
+    """Body of `POST /dashboard-builder/{id}/widgets`; position and size default to the model's."""
+
+    query_id = serializers.IntegerField(min_value=1, max_value=MAX_ROW_ID)
+    title = serializers.CharField(min_length=1, max_length=200, trim_whitespace=True)
+    visualization_type = serializers.ChoiceField(choices=VISUALIZATION_TYPES)
+
+
+class DashboardWidgetEntrySerializer(serializers.Serializer):
+    """One entry of a dashboard's detail: the widget with the saved query it charts."""
+
+    widget = WidgetSerializer(source="*")
+    query_name = serializers.CharField(source="query.name")
+    query_content = serializers.JSONField(source="query.query")
+
+
+class SuggestionSerializer(serializers.Serializer):
+    visualization_type = serializers.ChoiceField(choices=VISUALIZATION_TYPES)
+    confidence = serializers.FloatField(min_value=0, max_value=1)
+    reason = serializers.CharField()

@@ -1,0 +1,59 @@
+"""Saved queries: what the app saves from its contract-events page, at most MAX_SAVED_QUERIES_PER_USER
+per user (409 past it; the count is taken under the user's lock, so concurrent saves cannot overshoot)."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import User
+from contracts.chains import DEFAULT_CHAIN
+from contracts.dates import iso_text
+from contracts.errors import SavedQueryLimitReached
+from contracts.locks import user_lock
+from contracts.models import SavedQuery
+
+MAX_SAVED_QUERIES_PER_USER = 200
+
+
+def default_saved_query_name(contracts: list[str]) -> str:
+    """`Query on 0x49d3…4dc7`, plus `and N more` when several contracts are named."""
+    short = hex(int(contracts[0], 16))
+    label = short if len(short) <= 14 else f"{short[:6]}…{short[-4:]}"
+    more = len(contracts) - 1
+    return f"Query on {label}" + (f" and {more} more" if more else "")
+
+
+def saved_query_create(
+    *,
+    user: User,
+    contracts: list[str],
+    name: str | None = None,
+    chain: str = DEFAULT_CHAIN,
+    from_date: date | datetime | None = None,
+    to_date: date | datetime | None = None,
+    events: Any = None,
+    stats: Any = None,
+) -> SavedQuery:
+    """Store a saved query over normalised, non-empty `contracts`; the first one is its contract_address.
+
+    Raises SavedQueryLimitReached past MAX_SAVED_QUERIES_PER_USER.
+    """
+    content = {
+        "contracts": contracts,
+        "fromDate": iso_text(from_date) if from_date is not None else None,
+        "toDate": iso_text(to_date) if to_date is not None else None,
+        "events": events,
+        "stats": stats,
+    }
+    with transaction.atomic():
+        user_lock(user)
+        if SavedQuery.objects.filter(user=user).count() >= MAX_SAVED_QUERIES_PER_USER:
+            raise SavedQueryLimitReached(f"You can keep at most {MAX_SAVED_QUERIES_PER_USER} saved queries.")
+        return SavedQuery.objects.create(
+            user=user,
+            name=(name or "").strip() or default_saved_query_name(contracts),
+            contract_address=contracts[0],
+            chain=chain,
+            query=content,
+        )
