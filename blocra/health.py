@@ -1,7 +1,6 @@
 """Liveness and readiness: GET /health and /api/health, and the API root greeting."""
 
 import logging
-import time
 import uuid
 from datetime import UTC, datetime
 
@@ -10,6 +9,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
 import blocra
+from blocra.clock import clock
 from blocra.errors import api_methods
 
 logger = logging.getLogger("blocra.health")
@@ -44,7 +44,7 @@ def health(request: HttpRequest) -> JsonResponse:
     healthy = all(value == "ok" for value in checks.values())
     body = {
         "status": "ok" if healthy else "degraded",
-        "uptime": round(time.monotonic() - blocra.PROCESS_STARTED_MONOTONIC, 3),
+        "uptime": round(clock().monotonic() - blocra.PROCESS_STARTED_MONOTONIC, 3),
         "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         "version": blocra.__version__,
         "checks": checks,

@@ -1,29 +1,93 @@
-"""Rate limits on the shared cache (django-ratelimit), answered as 429 with Retry-After.
+"""Rate limits on the shared cache, answered as 429 with Retry-After.
 
-The cache is Redis when REDIS_URL is set and the database otherwise: either way every worker counts
-against the same numbers.
+Fixed windows per (group, key): the count lives under a cache key named for the window, so a new
+window starts a new count and expiry only cleans up. The cache is Redis when REDIS_URL is set and the
+database otherwise: either way every worker counts against the same numbers. Windows are read from
+the application's clock (`blocra.clock`). Each key's windows are offset by a stable jitter, so the
+windows of many clients do not all reset at the same second.
 """
 
+import hashlib
+import ipaddress
+import math
+import re
+import zlib
 from collections.abc import Callable
-from typing import Any, cast
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponseBase
-from django_ratelimit import ALL
-from django_ratelimit.core import get_usage
 from rest_framework.exceptions import Throttled
 
+from blocra.client_ip import client_ip
+from blocra.clock import clock
 from blocra.errors import json_error_response
 from blocra.middleware import GetResponse
 
 KeyFunc = Callable[[str, HttpRequest], str]
 
+_RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# Counters outlive their window a little, so a slow request near its end still finds its count.
+_EXPIRY_SLACK = 5
 
-def rate_limit_usage(request: HttpRequest, *, group: str, key: str | KeyFunc, rate: str) -> dict[str, Any] | None:
-    """Count this request against `rate` for `key`; None when rate limiting is disabled."""
-    return cast(
-        "dict[str, Any] | None", get_usage(request, group=group, key=key, rate=rate, method=ALL, increment=True)
-    )
+
+@dataclass(frozen=True)
+class Usage:
+    count: int
+    limit: int
+    # Whole seconds until the window ends (at least 1): the Retry-After of a refusal.
+    time_left: int
+
+    @property
+    def should_limit(self) -> bool:
+        return self.count > self.limit
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """`"10/m"` -> (10, 60); `"2/3s"` -> (2, 3). Units s, m, h, d. Raises ValueError."""
+    match = _RATE.match(rate.strip())
+    if match is None:
+        raise ValueError(f"A rate is like 10/m or 2/3s, not {rate!r}.")
+    count, multiple, unit = match.groups()
+    return int(count), int(multiple or 1) * _UNIT_SECONDS[unit]
+
+
+def client_key(request: HttpRequest) -> str:
+    """The client's address; an IPv6 client is its /64 network (one host owns many addresses)."""
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{address}/{settings.RATELIMIT_IPV6_MASK}", strict=False).network_address)
+    return address
+
+
+def rate_limit_usage(request: HttpRequest, *, group: str, key: str | KeyFunc, rate: str) -> Usage | None:
+    """Count this request against `rate` for `key` (`"ip"` or a function of group and request); None
+    when rate limiting is disabled (RATELIMIT_ENABLE)."""
+    if not settings.RATELIMIT_ENABLE:
+        return None
+    value = client_key(request) if key == "ip" else key(group, request) if callable(key) else key
+    limit, period = parse_rate(rate)
+    now = clock().time()
+    jitter = zlib.crc32(value.encode()) % period
+    window_end = (math.floor(now - jitter) // period + 1) * period + jitter
+    digest = hashlib.sha256(f"{group}:{rate}:{value}".encode()).hexdigest()[:32]
+    cache_key = f"ratelimit:{digest}:{window_end}"
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    if cache.add(cache_key, 1, period + _EXPIRY_SLACK):
+        count = 1
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between the add and the increment: this request opens it again
+            cache.add(cache_key, 1, period + _EXPIRY_SLACK)
+            count = 1
+    return Usage(count=count, limit=limit, time_left=max(1, math.ceil(window_end - now)))
 
 
 def enforce_rate_limit(request: HttpRequest, *, group: str, key: str | KeyFunc, rate: str) -> None:
@@ -32,8 +96,8 @@ def enforce_rate_limit(request: HttpRequest, *, group: str, key: str | KeyFunc, 
     if not rate:
         return
     usage = rate_limit_usage(request, group=group, key=key, rate=rate)
-    if usage and usage["should_limit"]:
-        raise Throttled(wait=max(1, usage["time_left"]))
+    if usage and usage.should_limit:
+        raise Throttled(wait=usage.time_left)
 
 
 class ApiRateLimitMiddleware:
@@ -49,11 +113,11 @@ class ApiRateLimitMiddleware:
         rate = settings.API_RATE_LIMIT
         if rate and request.path_info.startswith("/api/") and not request.path_info.startswith("/api/health"):
             usage = rate_limit_usage(request, group="api", key="ip", rate=rate)
-            if usage and usage["should_limit"]:
+            if usage and usage.should_limit:
                 return json_error_response(
                     "Too many requests; slow down.",
                     "request.rate_limited",
                     429,
-                    Retry_After=str(max(1, usage["time_left"])),
+                    Retry_After=str(usage.time_left),
                 )
         return self.get_response(request)

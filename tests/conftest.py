@@ -7,10 +7,19 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from blocra.clock import clock_replaced
+from tests.clock import FakeClock
 from tests.factories import AdminFactory, UserFactory
 from tests.real_services import worker_redis_url
 
 pytest_plugins = ["tests.schema_conformance"]
+
+
+@pytest.fixture
+def fake_clock():
+    """The application's clock, moved by hand: `fake_clock.advance(seconds)` instead of sleeping."""
+    with clock_replaced(FakeClock()) as replaced:
+        yield replaced
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ RPC budget (each client operation also costs the node two requests: spec version
   CHAIN_STATS_CACHE_SECONDS across all workers (a cache lock elects the one that reads).
 """
 
-import time
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from blocra import starknet
+from blocra.clock import clock
 from contracts.block_ranges import block_range_resolve
 from contracts.chain_data import address_text, fee_text, rfc3339
 from contracts.dates import iso_text
@@ -167,24 +167,34 @@ def chain_stats_latest(*, chain: str) -> dict[str, Any]:
     key, lock = _stats_cache_key(chain), f"{_stats_cache_key(chain)}:lock"
     # Each configured node gets STARKNET_RPC_TIMEOUT: that bounds one read, failover included.
     read_budget = settings.STARKNET_RPC_TIMEOUT * max(1, len(settings.STARKNET_RPC_URLS))
-    deadline = time.monotonic() + read_budget
+    deadline = clock().monotonic() + read_budget
     while True:
-        stats = cache.get(key)
+        stats = _fresh(cache.get(key))
         if stats is not None:
             return stats
         # The lock outlives a hung read by a little, so a crashed worker cannot hold it for ever.
         if cache.add(lock, 1, timeout=int(read_budget) + 5):
             try:
                 # A reader that held the lock just before us may have filled the cache since our read.
-                stats = cache.get(key)
+                stats = _fresh(cache.get(key))
                 if stats is None:
                     stats = _stats_measure()
-                    cache.set(key, stats, settings.CHAIN_STATS_CACHE_SECONDS)
+                    entry = {"measured_at": clock().time(), "stats": stats}
+                    cache.set(key, entry, settings.CHAIN_STATS_CACHE_SECONDS)
             except starknet.ChainAnswer as exc:
                 raise chain_answer_error(exc) from exc
             finally:
                 cache.delete(lock)
             return stats
-        if time.monotonic() >= deadline:
+        if clock().monotonic() >= deadline:
             raise ChainStatsBusy()
-        time.sleep(STATS_WAIT_STEP)
+        clock().sleep(STATS_WAIT_STEP)
+
+
+def _fresh(entry: Any) -> dict[str, Any] | None:
+    """The cached statistics while younger than CHAIN_STATS_CACHE_SECONDS by the application's clock
+    (the cache's own expiry only cleans up)."""
+    if not isinstance(entry, dict) or clock().time() - entry["measured_at"] >= settings.CHAIN_STATS_CACHE_SECONDS:
+        return None
+    stats: dict[str, Any] = entry["stats"]
+    return stats

@@ -77,3 +77,10 @@ def test_settings_trace_logs_sql(tmp_path):
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.strip() == "DEBUG"
+
+
+@pytest.mark.parametrize("name", ["API_RATE_LIMIT", "LOGIN_RATE_LIMIT_EMAIL", "ANALYZE_RATE_LIMIT"])
+def test_settings_reject_a_malformed_rate(name, tmp_path):
+    result = run_settings({**PRODUCTION_ENV, name: "ten per minute"}, tmp_path)
+    assert result.returncode != 0
+    assert f"{name} is a rate like 10/m" in result.stderr
