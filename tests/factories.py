@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import ActivityLog, User
@@ -57,21 +58,44 @@ class BountyFactory(factory.django.DjangoModelFactory):
     deadline = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7))
 
 
+def _count_on_bounty(bounty: Bounty, counter: str) -> None:
+    """Keep a maintained counter of the bounty right, in the database and on the instance."""
+    Bounty.objects.filter(pk=bounty.pk).update(**{counter: F(counter) + 1})
+    setattr(bounty, counter, getattr(bounty, counter) + 1)
+
+
 class ParticipantFactory(factory.django.DjangoModelFactory):
+    """A participant; an active one takes a place on the bounty (`participant_count`), as a join does."""
+
     class Meta:
         model = BountyParticipant
 
     bounty = factory.SubFactory(BountyFactory)
     user = factory.SubFactory(UserFactory)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        participant = super()._create(model_class, *args, **kwargs)
+        if participant.status == BountyParticipant.Status.ACTIVE:
+            _count_on_bounty(participant.bounty, "participant_count")
+        return participant
+
 
 class SubmissionFactory(factory.django.DjangoModelFactory):
+    """A submission, counted on its bounty (`submission_count`) as a submit does."""
+
     class Meta:
         model = Submission
 
     bounty = factory.SubFactory(BountyFactory)
     user = factory.SubFactory(UserFactory)
     content = "My solution: https://github.com/example/solution"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        submission = super()._create(model_class, *args, **kwargs)
+        _count_on_bounty(submission.bounty, "submission_count")
+        return submission
 
 
 class RewardFactory(factory.django.DjangoModelFactory):

@@ -1,7 +1,7 @@
 """Writes of hunters: joining and leaving a bounty, submitting work.
 
-Lock order, shared with the review and winner services so that two transactions never wait on each
-other in a cycle: the bounty row first, then participants, then submissions, then the reward.
+Rows are locked in the app's one order (bounties/locks.py): the bounty row first (the conditional
+counter UPDATEs take it too), then participants, then submissions, then the reward.
 """
 
 import uuid
