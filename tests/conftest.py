@@ -115,6 +115,22 @@ def starknet_node(settings, make_starknet_node):
     return node
 
 
+@pytest.fixture
+def chain(starknet_node, db):  # db: erc20_metadata caches in Django's cache (a table by default)
+    """The local node's chain with two tokens and Alice holding STRK (for fees), TEST_TOKEN and
+    TEST_OLD_TOKEN (tests/starknet_node.py); the node's method log starts empty."""
+    from tests.starknet_node import STRK, TEST_ALICE, TEST_OLD_TOKEN, TEST_TOKEN
+
+    chain = starknet_node.chain
+    chain.deploy_erc20(TEST_TOKEN, name="Bounty Reward Token", symbol="BRT", decimals=6, string_encoding="bytearray")
+    chain.deploy_erc20(TEST_OLD_TOKEN, name="Old Token", symbol="OLD", decimals=18, camel_only=True)
+    chain.mint(STRK, TEST_ALICE, 10 * 10**18)
+    chain.mint(TEST_TOKEN, TEST_ALICE, 500 * 10**6)
+    chain.mint(TEST_OLD_TOKEN, TEST_ALICE, 3 * 2**128 + 7)
+    starknet_node.clear_log()
+    return chain
+
+
 @pytest.fixture(scope="session")
 def wallet_signer():
     """`sign(address, nonce, private_key, chain_id=..., hash_address=...) -> (r, s)`, memoised for the

@@ -35,6 +35,12 @@ SPEC_VERSION = "0.10.2"
 STRK = 0x04718F5A0FC34CC1AF16A1CDEE98FFB20C31F5CD61D6AB07201858F4287C938D
 ETH = 0x049D36570D4E46F48E99674BD3FCC84644DDD6B96F7C741B1562B82F9E004DC7
 SEQUENCER = 0x1176A1BD84444C89232EC27754698E5D2E7E1A7F1539F12027F28B23EC9F3D8
+# The test chain of the `chain` fixture (tests/conftest.py): an account holding STRK (for fees) and two
+# tokens, one with ByteArray strings and 6 decimals, one old-style (short strings, camelCase views).
+TEST_ALICE = 0xA11CE
+TEST_BOB = 0xB0B
+TEST_TOKEN = 0x7070
+TEST_OLD_TOKEN = 0x7171
 TRANSFER = get_selector_from_name("Transfer")
 APPROVAL = get_selector_from_name("Approval")
 VALID = encode_shortstring("VALID")

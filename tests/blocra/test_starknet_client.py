@@ -15,30 +15,19 @@ from tests.starknet_node import (
     GENESIS_TIMESTAMP,
     SEQUENCER,
     STRK,
+    TEST_ALICE,
+    TEST_BOB,
+    TEST_OLD_TOKEN,
+    TEST_TOKEN,
     unreachable_url,
 )
 
-ALICE = 0xA11CE
-BOB = 0xB0B
-TOKEN = 0x7070
-OLD_TOKEN = 0x7171
+ALICE, BOB, OLD_TOKEN, TOKEN = TEST_ALICE, TEST_BOB, TEST_OLD_TOKEN, TEST_TOKEN
 STRK_HEX = hex(STRK)
 
 
 def addr(value: int) -> str:
     return hex(value)
-
-
-@pytest.fixture
-def chain(starknet_node, db):  # db: erc20_metadata caches in Django's cache (a table by default)
-    chain = starknet_node.chain
-    chain.deploy_erc20(TOKEN, name="Bounty Reward Token", symbol="BRT", decimals=6, string_encoding="bytearray")
-    chain.deploy_erc20(OLD_TOKEN, name="Old Token", symbol="OLD", decimals=18, camel_only=True)
-    chain.mint(STRK, ALICE, 10 * 10**18)
-    chain.mint(TOKEN, ALICE, 500 * 10**6)
-    chain.mint(OLD_TOKEN, ALICE, 3 * 2**128 + 7)
-    starknet_node.clear_log()
-    return chain
 
 
 # --- Addresses and felts ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.core.cache.backends.db import DatabaseCache
 
 from tests.conftest import bearer_client
 from tests.factories import AdminFactory, UserFactory
+from tests.starknet_node import TEST_ALICE, TEST_BOB, TEST_OLD_TOKEN, TEST_TOKEN
 
 
 @pytest.fixture
@@ -56,30 +57,12 @@ def assert_error(response, status: int, code: str) -> dict:
 
 
 # --- Starknet -----------------------------------------------------------------------------------------
-ALICE = 0xA11CE
-BOB = 0xB0B
-TOKEN = 0x7070  # ByteArray name and symbol, 6 decimals
-OLD_TOKEN = 0x7171  # short-string name, camelCase views only
+# The token chain itself (fixture `chain`) is shared with the client's tests: tests/conftest.py.
+ALICE, BOB, OLD_TOKEN, TOKEN = TEST_ALICE, TEST_BOB, TEST_OLD_TOKEN, TEST_TOKEN
 
 
 def hex64(value: int) -> str:
     return f"0x{value:064x}"
-
-
-@pytest.fixture
-def chain(starknet_node):
-    """The local node's chain with two tokens and Alice holding STRK (for fees), TOKEN and OLD_TOKEN;
-    the node's method log starts empty."""
-    from tests.starknet_node import STRK
-
-    chain = starknet_node.chain
-    chain.deploy_erc20(TOKEN, name="Bounty Reward Token", symbol="BRT", decimals=6, string_encoding="bytearray")
-    chain.deploy_erc20(OLD_TOKEN, name="Old Token", symbol="OLD", decimals=18, camel_only=True)
-    chain.mint(STRK, ALICE, 10 * 10**18)
-    chain.mint(TOKEN, ALICE, 500 * 10**6)
-    chain.mint(OLD_TOKEN, ALICE, 3 * 2**128 + 7)
-    starknet_node.clear_log()
-    return chain
 
 
 def rpc_requests(node, method: str | None = None) -> int:
