@@ -49,7 +49,7 @@ class Shape:
 
     def only_fields(self) -> tuple[str, ...]:
         """The columns as `.only()` names for model instances: a relation's id column by the relation."""
-        return tuple(column.removesuffix("_id") if column.endswith("_id") else column for column in self.columns)
+        return tuple(column.removesuffix("_id") for column in self.columns)
 
     def from_row(self, row: Sequence[Any]) -> dict[str, Any]:
         """The JSON object from a `values_list(*shape.columns)` row."""
