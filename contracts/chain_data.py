@@ -12,7 +12,7 @@ FEE_DECIMALS = 18
 
 
 def address_text(value: int | None) -> str | None:
-    return None if value is None else f"0x{value:064x}"
+    return None if value is None else starknet.felt_hex(value)
 
 
 def rfc3339(timestamp: int) -> str:

@@ -183,9 +183,9 @@ def _payout_record(*, reward: Reward, tx_hash: str, verdict: ChainVerdict, actor
                     reward=locked,
                     transaction_hash=tx_hash,
                     event_index=match.event_index,
-                    token_address=_hex(match.token),
-                    from_address=_hex(match.sender),
-                    to_address=_hex(match.recipient),
+                    token_address=starknet.felt_hex(match.token),
+                    from_address=starknet.felt_hex(match.sender),
+                    to_address=starknet.felt_hex(match.recipient),
                     amount_base_units=str(match.amount),
                     block_number=verdict.block_number,
                     finality_status=verdict.finality_status,
@@ -284,7 +284,7 @@ def _matching_transfers(*, reward: Reward, receipt: starknet.Receipt) -> list[Tr
                 if transfers
                 else "The transaction carries no ERC-20 Transfer event."
             )
-        destinations = ", ".join(dict.fromkeys(_hex(t.recipient) for t in others))
+        destinations = ", ".join(dict.fromkeys(starknet.felt_hex(t.recipient) for t in others))
         raise WrongRecipient(
             f"Wrong recipient: nothing is transferred to the winner's wallet {reward.recipient_address}; "
             f"the transaction's transfers go to {destinations}."
@@ -292,10 +292,10 @@ def _matching_transfers(*, reward: Reward, receipt: starknet.Receipt) -> list[Tr
 
     of_token = [t for t in to_recipient if t.token == token]
     if not of_token:
-        contracts = ", ".join(dict.fromkeys(_hex(t.token) for t in to_recipient))
+        contracts = ", ".join(dict.fromkeys(starknet.felt_hex(t.token) for t in to_recipient))
         raise WrongToken(
             f"Wrong token: the transfer to the winner's wallet is of the token contract {contracts}, "
-            f"not of the reward token {label} ({_hex(token)})."
+            f"not of the reward token {label} ({starknet.felt_hex(token)})."
         )
 
     decimals = _token_decimals(reward.token)
@@ -318,9 +318,9 @@ def _matching_transfers(*, reward: Reward, receipt: starknet.Receipt) -> list[Tr
     if treasury is not None:
         from_treasury = [t for t in exact if t.sender == treasury]
         if not from_treasury:
-            senders = ", ".join(dict.fromkeys(_hex(t.sender) for t in exact))
+            senders = ", ".join(dict.fromkeys(starknet.felt_hex(t.sender) for t in exact))
             raise WrongSender(
-                f"Wrong sender: the transfer comes from {senders}, not from the treasury {_hex(treasury)}."
+                f"Wrong sender: the transfer comes from {senders}, not from the treasury {starknet.felt_hex(treasury)}."
             )
         exact = from_treasury
     return exact
@@ -358,7 +358,3 @@ def _is_fee(transfer: TransferMatch, receipt: starknet.Receipt) -> bool:
 
 def _display(units: int, decimals: int) -> str:
     return format_amount(display_amount(units, decimals)) or "0"
-
-
-def _hex(value: int) -> str:
-    return f"0x{value:064x}"
