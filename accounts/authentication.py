@@ -17,6 +17,8 @@ _JWT_SHAPE = re.compile(rb"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 
 # The user's `token_generation` when the token was issued; tokens without it count as generation 0.
 GENERATION_CLAIM = "gen"
+# The session a token belongs to: set at sign-in, carried by every refresh of that session.
+SESSION_CLAIM = "sid"
 
 
 class BearerJWTAuthentication(JWTAuthentication):
@@ -39,9 +41,24 @@ class BearerJWTAuthentication(JWTAuthentication):
         """The token's user (401 when unknown or inactive), refusing tokens issued before the user's
         last sign-out everywhere or deactivation."""
         user = super().get_user(validated_token)
-        if validated_token.get(GENERATION_CLAIM, 0) != getattr(user, "token_generation", None):
+        if not isinstance(user, User) or not token_current(user=user, claims=validated_token):
             raise AuthenticationFailed("Token has been revoked.", code="token_revoked")
         return user
+
+
+def token_current(*, user: User, claims: Token | Any) -> bool:
+    """Whether a token with these claims is of the user's current generation, or belongs to the one
+    session kept when a credential change ended the others."""
+    if claims.get(GENERATION_CLAIM, 0) == user.token_generation:
+        return True
+    return bool(user.kept_session) and claims.get(SESSION_CLAIM) == user.kept_session
+
+
+def request_session(request: Request | Any) -> str | None:
+    """The session id of the token that authenticated `request`, if any."""
+    token = getattr(request, "auth", None)
+    sid = token.get(SESSION_CLAIM) if isinstance(token, Token) else None
+    return sid if isinstance(sid, str) and sid else None
 
 
 def authenticated_user(request: Request | Any) -> User:

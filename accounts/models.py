@@ -47,6 +47,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         ADMIN = "admin", "Admin"
 
     email = models.EmailField(max_length=254, unique=True, null=True, blank=True)
+    # When the owner of `email` proved it (a confirmation link, or Google's verified claim). An address
+    # nobody proved grants nothing: Google sign-in does not link to it (accounts.services.google).
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    # An address asked for in a profile change, waiting for its confirmation link; `email` stays meanwhile.
+    pending_email = models.EmailField(max_length=254, null=True, blank=True)
     username = models.CharField(max_length=150, null=True, blank=True)
     wallet_address = models.CharField(max_length=66, unique=True, null=True, blank=True)
     google_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
@@ -56,6 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Carried in every JWT as the "gen" claim; bumping it (sign out everywhere, deactivation) makes
     # all earlier access tokens fail at once, without a lookup table of access tokens.
     token_generation = models.PositiveIntegerField(default=0)
+    # The one session (the "sid" claim) whose tokens of an earlier generation stay valid: the session
+    # that changed a credential ends every other one but keeps itself (accounts.services.sessions).
+    kept_session = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -84,6 +92,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email or self.username or self.wallet_address or f"user {self.pk}"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email is not None and self.email_verified_at is not None
 
     @property
     def is_staff(self) -> bool:

@@ -1,5 +1,6 @@
 """JWT sessions: issuing access/refresh pairs, rotating them, revoking one or all of a user's."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -11,7 +12,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from accounts.authentication import GENERATION_CLAIM
+from accounts.authentication import GENERATION_CLAIM, SESSION_CLAIM, token_current
 from accounts.errors import InvalidRefreshToken
 from accounts.models import User
 from accounts.services.activity import activity_record
@@ -23,11 +24,19 @@ class SessionTokens:
     refresh: str
 
 
-def session_create(*, user: User) -> SessionTokens:
-    """Issue an access/refresh pair for `user`, recording the refresh token so it can be revoked."""
+def session_create(*, user: User, session: str | None = None) -> SessionTokens:
+    """Issue an access/refresh pair for `user`, recording the refresh token so it can be revoked.
+
+    Both tokens carry the session id (`sid`): a new one for a sign-in, the old one when `session` is
+    given (a refresh continues its session). The refresh token's `jti` starts with it, so the refresh
+    tokens of one session can be told apart in the database (`sessions_revoke_all(keep_session=...)`).
+    """
     refresh = RefreshToken()
+    sid = session or uuid.uuid4().hex
     refresh[jwt_settings.USER_ID_CLAIM] = str(user.pk)
     refresh[GENERATION_CLAIM] = user.token_generation
+    refresh[SESSION_CLAIM] = sid
+    refresh[jwt_settings.JTI_CLAIM] = f"{sid}.{uuid.uuid4().hex}"
     OutstandingToken.objects.create(
         user=user,
         jti=refresh[jwt_settings.JTI_CLAIM],
@@ -65,12 +74,12 @@ def session_refresh(*, refresh_token: str) -> tuple[User, SessionTokens]:
     refresh token of an active user (an access token, a revoked, expired or forged one)."""
     old = _refresh_token_parse(refresh_token)
     user = User.objects.filter(pk=old.get(jwt_settings.USER_ID_CLAIM)).first()
-    if user is None or not user.is_active or old.get(GENERATION_CLAIM, 0) != user.token_generation:
+    if user is None or not user.is_active or not token_current(user=user, claims=old):
         raise InvalidRefreshToken()
     with transaction.atomic():
         if not _refresh_token_revoke(old):
             raise InvalidRefreshToken()
-        tokens = session_create(user=user)
+        tokens = session_create(user=user, session=old.get(SESSION_CLAIM) or None)
     return user, tokens
 
 
@@ -90,14 +99,19 @@ def session_logout(*, user: User, refresh_token: str | None = None) -> None:
         activity_record(action="auth.logout", actor=user, metadata={"scope": "all"})
 
 
-def sessions_revoke_all(*, user: User) -> None:
+def sessions_revoke_all(*, user: User, keep_session: str | None = None) -> None:
     """Blacklist every live refresh token of `user` and move the token generation on, so that its
-    access tokens stop working too. Runs inside the caller's transaction."""
-    live = OutstandingToken.objects.filter(
-        user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
-    ).values_list("pk", flat=True)
-    BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=pk) for pk in live], ignore_conflicts=True)
-    User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
+    access tokens stop working too; with `keep_session` (a session id), that one session goes on (the
+    session that changed a credential ends the others). Runs inside the caller's transaction."""
+    live = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
+    if keep_session:
+        live = live.exclude(jti__startswith=f"{keep_session}.")
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token_id=pk) for pk in live.values_list("pk", flat=True)], ignore_conflicts=True
+    )
+    kept = keep_session or ""
+    User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1, kept_session=kept)
     # Tokens issued next for this instance must carry the new generation (a stale one only makes them
     # fail closed).
     user.token_generation += 1
+    user.kept_session = kept
