@@ -1,6 +1,7 @@
 """HTTP API of the accounts app (`/api/auth`): thin views over `accounts.services`."""
 
 from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.parsers import MultiPartParser
@@ -9,12 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import profile_pictures, services
-from accounts.authentication import authenticated_user
+from accounts.authentication import authenticated_user, request_session
 from accounts.errors import ImageNotMultipart, ImageTooLarge
 from accounts.models import User
 from accounts.serializers import (
     AuthMessageSerializer,
     AuthResponseSerializer,
+    EmailConfirmSerializer,
     GoogleSignInSerializer,
     LoginSerializer,
     LogoutSerializer,
@@ -46,6 +48,14 @@ def _user_body(user: User, **extra) -> dict:
     return {"success": True, **extra, "data": {"user": UserSerializer(user).data}}
 
 
+def confirm_link_template(request) -> str:
+    """The link a confirmation mail carries, with `{token}`: the app's page (EMAIL_CONFIRM_URL) or this
+    server's own."""
+    if settings.EMAIL_CONFIRM_URL:
+        return settings.EMAIL_CONFIRM_URL
+    return request.build_absolute_uri(reverse("account-email-confirm")) + "?token={token}"
+
+
 class PublicAuthApi(APIView):
     """Sign-in endpoints need no credentials; a stale token the app still sends must not block them."""
 
@@ -62,11 +72,12 @@ class RegisterApi(PublicAuthApi):
             400: _error("Invalid email, or a password Django's validators refuse."),
             409: _error("Email already registered (`auth.email_taken`)."),
         },
+        description="Creates the account and signs it in; a link to confirm the address is mailed to it.",
     )
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, tokens = services.user_register(**serializer.validated_data)
+        user, tokens = services.user_register(**serializer.validated_data, link_template=confirm_link_template(request))
         return Response(_auth_body(user, tokens), status=201)
 
 
@@ -203,7 +214,13 @@ class ProfileApi(APIView):
     def _update(self, request):
         serializer = ProfileUpdateSerializer(data=request.data, context={"user": authenticated_user(request)})
         serializer.is_valid(raise_exception=True)
-        user = services.profile_update(user=authenticated_user(request), changes=serializer.validated_data)
+        user = services.profile_update(
+            user=authenticated_user(request),
+            changes=serializer.validated_data,
+            session=request_session(request),
+            link_template=confirm_link_template(request),
+        )
+        # A new email shows as `pending_email` until confirmed; the message is the one the app knows.
         return Response(_user_body(user, message="Profile updated successfully"))
 
 
@@ -235,3 +252,51 @@ class ProfileImageUploadApi(APIView):
             site_url=request.build_absolute_uri("/"),
         )
         return Response(_user_body(user, profile_picture=user.profile_picture))
+
+
+class EmailConfirmApi(PublicAuthApi):
+    @extend_schema(
+        tags=TAGS,
+        request=EmailConfirmSerializer,
+        responses={
+            200: ProfileUpdatedSerializer,
+            400: _error("The link is invalid, expired, used or superseded (`auth.invalid_email_token`)."),
+            409: _error("Another account took the address meanwhile (`auth.email_taken`)."),
+        },
+        description=(
+            "Confirms an address with the token of the link mailed to it. A changed address becomes the "
+            "account's, and every session but the one that asked for the change ends."
+        ),
+    )
+    def post(self, request):
+        serializer = EmailConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = services.email_confirm(token=serializer.validated_data["token"])
+        message = "Email address changed" if outcome.changed else "Email address confirmed"
+        return Response(_user_body(outcome.user, message=message))
+
+
+class EmailResendApi(APIView):
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses={
+            200: AuthMessageSerializer,
+            400: _error("No address waits for confirmation (`auth.nothing_to_confirm`)."),
+            401: _error("Not signed in."),
+            429: _error("Too many links asked for; see Retry-After."),
+        },
+        description="Mails the confirmation link again: for a pending change, else for the unproven address.",
+    )
+    def post(self, request):
+        user = authenticated_user(request)
+        enforce_rate_limit(
+            request,
+            group="auth.email.resend",
+            key=lambda group, req: str(user.pk),
+            rate=settings.EMAIL_CONFIRM_RESEND_RATE_LIMIT,
+        )
+        services.email_change_resend(
+            user=user, session=request_session(request), link_template=confirm_link_template(request)
+        )
+        return Response({"success": True, "message": "Confirmation link sent"})

@@ -48,6 +48,16 @@ class GoogleAccountConflict(Conflict):
     message = "This email address is already linked to another Google account."
 
 
+class InvalidEmailToken(BadRequest):
+    code = "auth.invalid_email_token"
+    message = "This confirmation link is invalid, expired or already used: ask for a new one."
+
+
+class NothingToConfirm(BadRequest):
+    code = "auth.nothing_to_confirm"
+    message = "There is no email address waiting for confirmation on this account."
+
+
 class ProfileUpdateEmpty(BadRequest):
     code = "auth.profile_update_empty"
     message = "Send at least one of username, email or profile_picture."

@@ -12,11 +12,30 @@ from accounts.models import User
 
 
 class UserSerializer(serializers.ModelSerializer):
-    """The contract's `User`."""
+    """The contract's `User`, with where its address stands: proven or not, and a change waiting."""
+
+    email_verified = serializers.BooleanField(
+        read_only=True, help_text="Whether the owner of `email` confirmed it (a link mailed to it, or Google)."
+    )
+    pending_email = serializers.EmailField(
+        read_only=True,
+        allow_null=True,
+        help_text="A new address waiting for its confirmation link; `email` stays the account's until then.",
+    )
 
     class Meta:
         model = User
-        fields = ["id", "email", "username", "wallet_address", "role", "profile_picture", "created_at"]
+        fields = [
+            "id",
+            "email",
+            "username",
+            "wallet_address",
+            "role",
+            "profile_picture",
+            "created_at",
+            "email_verified",
+            "pending_email",
+        ]
         read_only_fields = fields
 
 
@@ -152,6 +171,10 @@ class ProfileUpdateSerializer(serializers.Serializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError("Must be an https URL or your uploaded picture.") from exc
         return value
+
+
+class EmailConfirmSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=1024, help_text="The token of the confirmation link.")
 
 
 class ProfileImageSerializer(serializers.Serializer):

@@ -205,6 +205,32 @@ SIMPLE_JWT = {
 }
 
 ADMIN_EMAIL = env.str("ADMIN_EMAIL", default="")
+
+# --- Email: confirmation links for addresses (accounts.services.email) -------------------------------
+# EMAIL_URL names the backend: smtp+tls://user:password@host:587, smtps://... (SSL), or consolemail://
+# (messages written to the log). DEBUG writes them to the console unless set; production must choose.
+_email_url = env.str("EMAIL_URL", default="")
+if not _email_url:
+    if not DEBUG:
+        _required("EMAIL_URL", _email_url)
+    _email_url = "consolemail://"
+_email = env.email_url_config(_email_url)
+EMAIL_BACKEND: str = _email["EMAIL_BACKEND"]
+EMAIL_HOST: str = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT: int = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER: str = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD: str = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS: bool = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL: bool = bool(_email.get("EMAIL_USE_SSL", False))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BlocRA <no-reply@localhost>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Where a confirmation link points, with {token} for the token: the React app's page, when it has one
+# (https://app.blocra.example/confirm-email?token={token}); empty: this server's own page.
+EMAIL_CONFIRM_URL = env.str("EMAIL_CONFIRM_URL", default="")
+if EMAIL_CONFIRM_URL and "{token}" not in EMAIL_CONFIRM_URL:
+    raise ImproperlyConfigured("EMAIL_CONFIRM_URL must contain {token}.")
+EMAIL_CONFIRM_TTL_SECONDS = env.int("EMAIL_CONFIRM_TTL_SECONDS", default=2 * 24 * 3600)
+EMAIL_CONFIRM_RESEND_RATE_LIMIT = env.str("EMAIL_CONFIRM_RESEND_RATE_LIMIT", default="3/h")
 GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", default="")
 GOOGLE_CERTS_URL = env.str("GOOGLE_CERTS_URL", default="https://www.googleapis.com/oauth2/v3/certs")
 GOOGLE_ISSUERS = ("accounts.google.com", "https://accounts.google.com")
@@ -281,6 +307,7 @@ for _name in (
     "LOGIN_RATE_LIMIT_IP",
     "LOGIN_RATE_LIMIT_EMAIL",
     "ANALYZE_RATE_LIMIT",
+    "EMAIL_CONFIRM_RESEND_RATE_LIMIT",
 ):
     if globals()[_name] and not _RATE.match(globals()[_name]):
         raise ImproperlyConfigured(f"{_name} is a rate like 10/m or 2/3s (units s, m, h, d), or empty for no limit.")

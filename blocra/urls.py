@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/", include("adminpanel.urls")),
     # Anything else under /api is a JSON 404, in DEBUG too.
     re_path(r"^api/.*$", errors.api_not_found),
+    path("account/", include("accounts.page_urls")),
     path("admin/", admin.site.urls),
 ]
 

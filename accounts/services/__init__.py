@@ -2,6 +2,13 @@
 password, Google and Starknet wallet, and profile changes. Each function owns its transaction."""
 
 from accounts.services.activity import activity_record
+from accounts.services.email import (
+    EmailConfirmation,
+    email_change_request,
+    email_change_resend,
+    email_confirm,
+    email_verification_send,
+)
 from accounts.services.google import user_google_signin
 from accounts.services.passwords import user_login, user_register
 from accounts.services.profile import ProfileChanges, profile_image_upload, profile_update
@@ -20,9 +27,14 @@ from accounts.services.wallet import (
 )
 
 __all__ = [
+    "EmailConfirmation",
     "ProfileChanges",
     "SessionTokens",
     "activity_record",
+    "email_change_request",
+    "email_change_resend",
+    "email_confirm",
+    "email_verification_send",
     "profile_image_upload",
     "profile_update",
     "session_create",

@@ -8,12 +8,16 @@ from accounts.errors import EmailTaken, InvalidCredentials
 from accounts.models import User
 from accounts.selectors import user_by_email, user_email_taken
 from accounts.services.activity import activity_record
+from accounts.services.email import email_verification_send
 from accounts.services.sessions import SessionTokens, session_create
 
 
-def user_register(*, email: str, password: str, username: str | None = None) -> tuple[User, SessionTokens]:
-    """Create an account with a password and sign it in. EmailTaken when the address is in use
-    (case-insensitively), also when a concurrent registration wins the race."""
+def user_register(
+    *, email: str, password: str, username: str | None = None, link_template: str = ""
+) -> tuple[User, SessionTokens]:
+    """Create an account with a password and sign it in; its address is unproven until the link mailed
+    to it (`link_template`) is opened. EmailTaken when the address is in use (case-insensitively), also
+    when a concurrent registration wins the race."""
     email = email.strip().lower()
     if user_email_taken(email=email):
         raise EmailTaken()
@@ -21,6 +25,7 @@ def user_register(*, email: str, password: str, username: str | None = None) -> 
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password, username=username or None)
             activity_record(action="auth.register", actor=user, target_type="user", target_id=user.pk)
+            email_verification_send(user=user, link_template=link_template)
             tokens = session_create(user=user)
     except IntegrityError as exc:
         # The case-insensitive unique constraint closes the check-then-insert race.

@@ -5,7 +5,7 @@ from urllib.parse import urljoin
 
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from accounts import profile_pictures
 from accounts.errors import EmailTaken, ProfileUpdateEmpty
@@ -13,6 +13,7 @@ from accounts.locks import user_lock
 from accounts.models import User
 from accounts.selectors import user_email_taken
 from accounts.services.activity import activity_record
+from accounts.services.email import email_change_pending
 
 
 class ProfileChanges(TypedDict, total=False):
@@ -28,19 +29,21 @@ def _picture_replaced(*, old: str | None, new: str | None) -> None:
         transaction.on_commit(lambda: default_storage.delete(old_name))
 
 
-def profile_update(*, user: User, changes: ProfileChanges) -> User:
-    """Apply `changes` to the user's profile. ProfileUpdateEmpty without any change; EmailTaken when
-    another account holds the new email."""
+def profile_update(*, user: User, changes: ProfileChanges, session: str | None = None, link_template: str = "") -> User:
+    """Apply `changes` to the user's profile. A new email is not applied: it waits for the confirmation
+    link mailed to it (`email_change_request`, which `session` and `link_template` are for).
+    ProfileUpdateEmpty without any change; EmailTaken when another account holds the new email."""
     if not changes:
         raise ProfileUpdateEmpty()
     changes = ProfileChanges(**changes)
-    if "email" in changes:
-        changes["email"] = changes["email"].strip().lower()
-        if user_email_taken(email=changes["email"], exclude_pk=user.pk):
+    email = changes.pop("email", None)
+    if email is not None:
+        email = email.strip().lower()
+        if user_email_taken(email=email, exclude_pk=user.pk):
             raise EmailTaken()
-    try:
-        with transaction.atomic():
-            locked = user_lock(user.pk)
+    with transaction.atomic():
+        locked = user_lock(user.pk)
+        if changes:
             old_picture = locked.profile_picture
             for field, value in changes.items():
                 setattr(locked, field, value)
@@ -48,8 +51,8 @@ def profile_update(*, user: User, changes: ProfileChanges) -> User:
             if "profile_picture" in changes:
                 _picture_replaced(old=old_picture, new=locked.profile_picture)
             activity_record(action="auth.profile_update", actor=locked, metadata={"fields": sorted(changes)})
-    except IntegrityError as exc:
-        raise EmailTaken() from exc
+        if email is not None:
+            email_change_pending(user=locked, email=email, session=session, link_template=link_template)
     return locked
 
 

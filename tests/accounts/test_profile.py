@@ -25,6 +25,8 @@ def test_me_and_profile_answer_the_user(user, user_client, path):
         "role",
         "profile_picture",
         "created_at",
+        "email_verified",
+        "pending_email",
     }
 
 
@@ -54,13 +56,19 @@ def test_profile_update_changes_fields(user, user_client, method):
     assert body["success"] is True
     assert body["message"] == "Profile updated successfully"
     assert body["data"]["user"]["username"] == "ada"
-    assert body["data"]["user"]["email"] == "ada@example.org"
     assert body["data"]["user"]["profile_picture"] == "https://cdn.example.org/ada.png"
+    # the new address waits for its confirmation link; the old one stays the account's meanwhile
+    assert body["data"]["user"]["email"] == user.email
+    assert body["data"]["user"]["pending_email"] == "ada@example.org"
+    old_email = user.email
     user.refresh_from_db()
-    assert (user.username, user.email) == ("ada", "ada@example.org")
+    assert (user.username, user.email, user.pending_email) == ("ada", old_email, "ada@example.org")
     entry = ActivityLog.objects.get(action="auth.profile_update")
     assert entry.actor == user
-    assert entry.metadata == {"fields": ["email", "profile_picture", "username"]}
+    assert entry.metadata == {"fields": ["profile_picture", "username"]}
+    assert ActivityLog.objects.get(action="auth.email_change_requested").metadata == {
+        "pending_email": "ada@example.org"
+    }
 
 
 def test_profile_patch_keeps_fields_not_sent(user, user_client):
@@ -139,8 +147,8 @@ def test_profile_update_needs_authentication(db, method):
 @pytest.mark.parametrize("method", ["put", "patch"])
 def test_profile_update_query_count(user_client, django_assert_num_queries, method):
     # 1 user (authentication), 1 email taken?, savepoint, lock user row, update user, insert activity,
-    # release
-    with django_assert_num_queries(7):
+    # update pending email, insert activity (change requested), release
+    with django_assert_num_queries(9):
         response = getattr(user_client, method)(
             "/api/auth/profile", {"username": "ada", "email": "new@example.com"}, format="json"
         )

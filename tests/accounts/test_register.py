@@ -36,6 +36,8 @@ def test_register_creates_account_and_answers_auth_response(api_client):
         "role": "user",
         "profile_picture": None,
         "created_at": body["user"]["created_at"],
+        "email_verified": False,
+        "pending_email": None,
     }
     assert datetime.fromisoformat(body["user"]["created_at"]).utcoffset().total_seconds() == 0
     assert user.password.startswith("argon2")

@@ -14,7 +14,7 @@ from starknet_py.hash.utils import message_signature
 from accounts.models import ActivityLog, User, WalletChallenge
 from accounts.services.wallet import signin_typed_data
 from blocra import starknet
-from tests.factories import UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory
 from tests.starknet_node import unreachable_url
 from tests.starknet_wallets import (
     ALICE,
@@ -147,6 +147,8 @@ def test_wallet_signin_end_to_end_creates_user(api_client, wallet_node):
         "wallet_address": ALICE.address,
         "role": "user",
         "profile_picture": None,
+        "email_verified": False,
+        "pending_email": None,
         "created_at": body["user"]["created_at"],
     }
     assert not user.has_usable_password()
@@ -634,9 +636,10 @@ def test_wallet_link_malformed_node_answer_is_502_and_links_nothing(user, user_c
 def test_wallet_link_query_count(user, wallet_node, alice_proof, client_for, django_assert_num_queries):
     client = client_for(user)
     # SELECT user (JWT); SELECT challenge; SAVEPOINT; UPDATE challenge (consume); SELECT other holder;
-    # UPDATE user; [wallet_linked -> bounties: SAVEPOINT; SELECT pending rewards without recipient
-    # FOR UPDATE; RELEASE SAVEPOINT]; INSERT activity; RELEASE SAVEPOINT
-    with django_assert_num_queries(11):
+    # UPDATE user; [the other sessions end: SELECT their live refresh tokens; INSERT blacklist rows;
+    # UPDATE user generation]; [wallet_linked -> bounties: SAVEPOINT; SELECT pending rewards without
+    # recipient FOR UPDATE; RELEASE SAVEPOINT]; INSERT activity; RELEASE SAVEPOINT
+    with django_assert_num_queries(14):
         response = client.post(LINK, alice_proof, format="json")
     assert response.status_code == 200
 
@@ -676,3 +679,30 @@ def test_wallet_link_addresses_rewards_waiting_for_a_wallet(user, user_client, w
     assert Reward.objects.get(pk=waiting.pk).recipient_address == ALICE.address
     assert Reward.objects.get(pk=already_addressed.pk).recipient_address == "0x" + "5" * 64
     assert ActivityLog.objects.filter(action="reward.recipient_assigned", target_id=str(waiting.pk)).count() == 1
+
+
+def test_wallet_link_ends_every_other_session_but_the_linking_one(user, wallet_node, alice_proof):
+    # given: two sessions of the same account
+    def sign_in() -> dict:
+        answer = APIClient().post("/api/auth/login", {"email": user.email, "password": TEST_PASSWORD}, format="json")
+        assert answer.status_code == 200
+        return answer.json()
+
+    linking, other = sign_in(), sign_in()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {linking['token']}")
+
+    # when: one of them links a wallet (a new way to sign in)
+    assert client.post(LINK, alice_proof, format="json").status_code == 200
+
+    # then: the other session ends, access and refresh; the linking one goes on
+    stale = APIClient()
+    stale.credentials(HTTP_AUTHORIZATION=f"Bearer {other['token']}")
+    assert stale.get("/api/auth/me").status_code == 401
+    assert (
+        APIClient().post("/api/auth/refresh", {"refresh_token": other["refresh_token"]}, format="json").status_code
+        == 401
+    )
+    assert client.get("/api/auth/me").status_code == 200
+    renewed = APIClient().post("/api/auth/refresh", {"refresh_token": linking["refresh_token"]}, format="json")
+    assert renewed.status_code == 200

@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 60,
     "ALLOWED_HOSTS": "api.blocra.example",
     "STARKNET_RPC_URLS": "https://rpc.blocra.example/rpc/v0_10",
+    "EMAIL_URL": "smtp+tls://mailer:secret@mail.blocra.example:587",
     "BLOCRA_READ_DOT_ENV": "false",
 }
 PROBE = "import django; django.setup(); from django.conf import settings; print(settings.LOG_LEVEL, settings.DEBUG)"
@@ -32,12 +33,30 @@ def test_settings_start_with_every_production_secret(tmp_path):
     assert result.stdout.split() == ["INFO", "False"]
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "STARKNET_RPC_URLS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "STARKNET_RPC_URLS", "EMAIL_URL"])
 def test_settings_refuse_production_without(missing, tmp_path):
     env = {**PRODUCTION_ENV, missing: ""}
     result = run_settings(env, tmp_path)
     assert result.returncode != 0
     assert f"{missing} must be set when DEBUG is off" in result.stderr
+
+
+def test_settings_read_the_mail_server_from_email_url(tmp_path):
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS)"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    clean.update({"DJANGO_SETTINGS_MODULE": "blocra.settings", "DATA_DIR": str(tmp_path)}, **PRODUCTION_ENV)
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "mail.blocra.example",
+        "587",
+        "mailer",
+        "True",
+    ]
 
 
 def test_settings_debug_runs_without_secrets(tmp_path):
