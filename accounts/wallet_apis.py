@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.authentication import authenticated_user
+from accounts.authentication import authenticated_user, request_session
 from accounts.serializers import AuthResponseSerializer, UserEnvelopeSerializer, UserSerializer
 from accounts.services import wallet
 from accounts.wallet_serializers import ChallengeQuerySerializer, ChallengeResponseSerializer, WalletProofSerializer
@@ -92,5 +92,6 @@ class WalletLinkApi(APIView):
             address=proof.validated_data["wallet_address"],
             nonce=proof.validated_data["nonce"],
             signature=proof.validated_data["signature"],
+            session=request_session(request),
         )
         return Response({"success": True, "data": {"user": UserSerializer(user).data}})

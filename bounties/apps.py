@@ -7,8 +7,11 @@ class BountiesConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the OpenAPI extension of the app's serializer fields.
-        from accounts.signals import wallet_linked
+        from accounts.signals import account_reclaimed, wallet_linked
         from bounties import schema  # noqa: F401
-        from bounties.receivers import reward_follow_linked_wallet
+        from bounties.receivers import reward_follow_linked_wallet, reward_forget_reclaimed_recipient
 
         wallet_linked.connect(reward_follow_linked_wallet, dispatch_uid="bounties.reward_follow_linked_wallet")
+        account_reclaimed.connect(
+            reward_forget_reclaimed_recipient, dispatch_uid="bounties.reward_forget_reclaimed_recipient"
+        )

@@ -61,3 +61,13 @@ def rewards_waiting_for_wallet_lock(*, user: User) -> list[uuid.UUID]:
         .filter(user=user, status=Reward.Status.PENDING, recipient_address__isnull=True)
         .values_list("id", flat=True)
     )
+
+
+def rewards_addressed_lock(*, user: User) -> list[tuple[uuid.UUID, str | None]]:
+    """(id, recipient) of the user's pending rewards that have a recipient, locked while it is taken
+    off, so a payout cannot start on one in between."""
+    return list(
+        Reward.objects.select_for_update()
+        .filter(user=user, status=Reward.Status.PENDING, recipient_address__isnull=False)
+        .values_list("id", "recipient_address")
+    )

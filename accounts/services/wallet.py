@@ -26,7 +26,7 @@ from django.utils import timezone
 from accounts.errors import AccountDisabled, AccountNotDeployed, InvalidNonce, InvalidSignature, WalletTaken
 from accounts.models import User, WalletChallenge
 from accounts.services.activity import activity_record
-from accounts.services.sessions import SessionTokens, session_create
+from accounts.services.sessions import SessionTokens, session_create, sessions_revoke_all
 from accounts.signals import wallet_linked
 from blocra import starknet
 
@@ -210,8 +210,9 @@ def wallet_signin(*, address: str, nonce: str, signature: list[int]) -> tuple[Us
     return user, tokens
 
 
-def wallet_link(*, user: User, address: str, nonce: str, signature: list[int]) -> User:
-    """Link the wallet proven by `signature` to `user` (replacing a previously linked one).
+def wallet_link(*, user: User, address: str, nonce: str, signature: list[int], session: str | None = None) -> User:
+    """Link the wallet proven by `signature` to `user` (replacing a previously linked one). A wallet
+    signs in, so every session but `session` (the one linking it) ends.
 
     Raises InvalidNonce, InvalidSignature (401), AccountNotDeployed (400), WalletTaken (409) and
     starknet.NodeError when the Starknet node fails.
@@ -233,6 +234,7 @@ def wallet_link(*, user: User, address: str, nonce: str, signature: list[int]) -
                 raise WalletTaken()
             user.wallet_address = challenge.address
             user.save(update_fields=["wallet_address", "updated_at"])
+            sessions_revoke_all(user=user, keep_session=session)
             wallet_linked.send(sender=User, user=user)
             activity_record(
                 action="auth.wallet_link",

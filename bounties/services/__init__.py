@@ -11,7 +11,7 @@ from bounties.services.lifecycle import ALLOWED_TRANSITIONS, bounty_transition, 
 from bounties.services.participation import participant_join, participant_leave, submission_create
 from bounties.services.payouts import reward_payout_submit, reward_payout_verify
 from bounties.services.reviews import bounty_select_winner, submission_review
-from bounties.services.rewards import reward_assign_recipient
+from bounties.services.rewards import reward_assign_recipient, rewards_recipient_clear
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
@@ -27,6 +27,7 @@ __all__ = [
     "reward_assign_recipient",
     "reward_payout_submit",
     "reward_payout_verify",
+    "rewards_recipient_clear",
     "submission_create",
     "submission_review",
     "transition_allowed",

@@ -9,11 +9,12 @@ import time
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ActivityLog, User
 from tests.accounts.conftest import GOOGLE_CLIENT_ID, rsa_key
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory, wallet_for
 
 pytestmark = pytest.mark.django_db
 
@@ -47,17 +48,32 @@ def test_google_signin_finds_user_by_google_id(google_jwks, google_token):
     assert User.objects.count() == 1
 
 
-def test_google_signin_links_existing_account_by_verified_email(google_jwks, google_token):
-    user = UserFactory(email="ada@gmail.com")
-    user.set_unusable_password()
-    user.save(update_fields=["password"])
+def test_google_signin_links_account_whose_owner_proved_the_address(google_jwks, google_token):
+    # given: an account whose owner confirmed the address, with a password and a wallet of their own
+    user = UserFactory(email="ada@gmail.com", email_verified_at=timezone.now(), wallet_address=wallet_for(1))
     response = google_signin(google_token(email="ADA@gmail.com"))
     assert response.status_code == 200
     assert response.json()["user"]["id"] == user.pk
     user.refresh_from_db()
+    # then: Google is one more way in; what the owner set stays
     assert user.google_id == "110169484474386276334"
+    assert user.check_password(TEST_PASSWORD)
+    assert user.wallet_address == wallet_for(1)
     entry = ActivityLog.objects.get(action="auth.google_login")
     assert (entry.actor, entry.metadata) == (user, {"outcome": "linked"})
+
+
+def test_google_signin_linking_ends_the_earlier_sessions(google_jwks, google_token, api_client):
+    user = UserFactory(email="ada@gmail.com", email_verified_at=timezone.now())
+    earlier = api_client.post(
+        "/api/auth/login", {"email": "ada@gmail.com", "password": TEST_PASSWORD}, format="json"
+    ).json()
+    response = google_signin(google_token(email="ada@gmail.com"))
+    assert response.status_code == 200
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {earlier['token']}")
+    assert api_client.get("/api/auth/me").status_code == 401
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
+    assert api_client.get("/api/auth/me").json()["data"]["user"]["id"] == user.pk
 
 
 def test_google_signin_linking_by_email_ends_the_unverified_password_and_its_sessions(
@@ -84,7 +100,7 @@ def test_google_signin_linking_by_email_ends_the_unverified_password_and_its_ses
     refresh = api_client.post("/api/auth/refresh", {"refresh_token": squatter["refresh_token"]}, format="json")
     assert refresh.status_code == 401
     entry = ActivityLog.objects.get(action="auth.google_login")
-    assert entry.metadata == {"outcome": "linked_password_dropped"}
+    assert entry.metadata == {"outcome": "reclaimed"}
 
 
 def test_google_signin_email_of_account_linked_to_other_google_id_is_409(google_jwks, google_token):
