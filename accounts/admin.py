@@ -6,7 +6,7 @@ from django.db.models import F
 
 from accounts.authentication import authenticated_user
 from accounts.models import ActivityLog, User
-from accounts.services import activity_record
+from accounts.services import activity_record, sessions_revoke_all
 
 
 @admin.register(User)
@@ -15,10 +15,20 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["email", "username", "wallet_address"]
     ordering = ["-created_at"]
-    readonly_fields = ["created_at", "updated_at", "last_login", "google_id", "token_generation"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "last_login",
+        "google_id",
+        "email_verified_at",
+        "pending_email",
+        "token_generation",
+    ]
     # The password hash is never shown or edited here: users set passwords through the API.
     fields = [
         "email",
+        "email_verified_at",
+        "pending_email",
         "username",
         "wallet_address",
         "google_id",
@@ -41,7 +51,23 @@ class UserAdmin(admin.ModelAdmin):
         if not change:
             # Accounts made here have no password until one is set through the API's flows.
             obj.set_unusable_password()
-        super().save_model(request, obj, form, change)
+        credentials = {"email", "wallet_address"} & set(form.changed_data)
+        if change and "email" in credentials:
+            # An address typed by an operator is not proven by its owner.
+            obj.email_verified_at = None
+            obj.pending_email = None
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and credentials:
+                # Whoever held the old address or wallet signs in no more with it.
+                sessions_revoke_all(user=obj)
+                activity_record(
+                    action="admin.user_credentials_change",
+                    actor=authenticated_user(request),
+                    target_type="user",
+                    target_id=obj.pk,
+                    metadata={"fields": sorted(credentials)},
+                )
 
     @admin.action(description="Deactivate selected users (their tokens stop working at once)")
     def deactivate(self, request, queryset):

@@ -70,6 +70,25 @@ def test_admin_deactivate_action_disables_users_and_their_tokens(client, operato
     assert (entry.actor, entry.target_id) == (operator, str(target.pk))
 
 
+def test_admin_email_change_ends_the_users_sessions_and_unproves_the_address(client, operator, client_for):
+    from django.utils import timezone
+
+    target = UserFactory(email="ada@example.com", email_verified_at=timezone.now())
+    api = client_for(target)
+    page = client.get(f"/admin/accounts/user/{target.pk}/change/")
+    data = {key: value for key, value in page.context["adminform"].form.initial.items() if value is not None}
+    data.update(
+        {"email": "ada@new.example", "role": target.role, "is_active": "on", "groups": [], "user_permissions": []}
+    )
+    response = client.post(f"/admin/accounts/user/{target.pk}/change/", data)
+    assert response.status_code == 302, response.content
+    target.refresh_from_db()
+    assert (target.email, target.email_verified_at) == ("ada@new.example", None)
+    assert api.get("/api/auth/me").status_code == 401
+    entry = ActivityLog.objects.get(action="admin.user_credentials_change")
+    assert (entry.actor, entry.metadata) == (operator, {"fields": ["email"]})
+
+
 def test_admin_user_list_query_count_does_not_grow(client, operator):
     UserFactory()
     one = count_queries(client, "/admin/accounts/user/")
