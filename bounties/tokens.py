@@ -1,7 +1,7 @@
 """Reward tokens: a known symbol (STRK, ETH, USDC, USDT) or an ERC-20 contract address, and how many
 decimals an amount of each may carry."""
 
-from decimal import Context, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 
@@ -61,26 +61,3 @@ def token_contract(token: str) -> int:
     token's own address."""
     known = settings.STARKNET_TOKENS.get(token)
     return int(normalize_address(str(known["address"]) if known is not None else token), 16)
-
-
-def base_units(amount: Decimal, decimals: int) -> int:
-    """`amount` * 10**decimals as an exact integer (no Decimal context rounding).
-
-    Raises ValueError when the amount has more fractional digits than the token.
-    """
-    sign, digits, exponent = amount.as_tuple()
-    if not isinstance(exponent, int):  # NaN or infinity
-        raise ValueError("amounts must be finite numbers")
-    number = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
-    shift = exponent + decimals
-    if shift >= 0:
-        return number * 10**shift
-    whole, rest = divmod(number, 10**-shift)
-    if rest:
-        raise ValueError(f"{amount} has more than {decimals} decimals")
-    return whole
-
-
-def display_amount(units: int, decimals: int) -> Decimal:
-    """Base units back to a display amount, exactly."""
-    return Decimal(units).scaleb(-decimals, context=Context(prec=100))

@@ -2,11 +2,10 @@
 decimal strings, events (ERC-20 Transfer and Approval decoded) and receipts."""
 
 from datetime import UTC, datetime
-from decimal import Decimal, localcontext
 from typing import Any
 
 from blocra import starknet
-from blocra.amounts import format_amount
+from blocra.amounts import amount_from_base_units, format_amount
 
 FEE_DECIMALS = 18
 
@@ -21,9 +20,7 @@ def rfc3339(timestamp: int) -> str:
 
 def fee_text(base_units: int) -> str:
     """A fee in base units (FRI or WEI) as a decimal string of STRK or ETH; exact, never a float."""
-    with localcontext() as context:
-        context.prec = 100
-        return format_amount(Decimal(base_units).scaleb(-FEE_DECIMALS)) or "0"
+    return format_amount(amount_from_base_units(base_units, FEE_DECIMALS)) or "0"
 
 
 def event_json(event: starknet.Event, timestamp: int | None = None) -> dict[str, Any]:

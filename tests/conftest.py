@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -13,6 +14,11 @@ from tests.factories import AdminFactory, UserFactory
 from tests.real_services import worker_redis_url
 
 pytest_plugins = ["tests.schema_conformance"]
+
+# Property tests are reproducible: the same examples on every run and machine (no example database),
+# and no per-example deadline (database and HTTP round trips vary in time). Each test sets its count.
+hypothesis_settings.register_profile("blocra", derandomize=True, database=None, deadline=None)
+hypothesis_settings.load_profile("blocra")
 
 
 @pytest.fixture

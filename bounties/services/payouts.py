@@ -33,7 +33,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import activity_record
 from blocra import starknet
-from blocra.amounts import format_amount
+from blocra.amounts import amount_from_base_units, amount_to_base_units, format_amount
 from bounties.errors import (
     InvalidTransactionHash,
     NoPayoutToVerify,
@@ -55,7 +55,7 @@ from bounties.errors import (
 from bounties.locks import reward_lock
 from bounties.models import PayoutTransfer, Reward
 from bounties.selectors import reward_get_manageable
-from bounties.tokens import base_units, display_amount, token_contract
+from bounties.tokens import token_contract
 
 _TX_HASH = re.compile(r"^0x[0-9a-fA-F]{1,64}$")
 # The chain's revert reasons can be long traces; the API and the reward keep their start.
@@ -300,7 +300,7 @@ def _matching_transfers(*, reward: Reward, receipt: starknet.Receipt) -> list[Tr
 
     decimals = _token_decimals(reward.token)
     try:
-        expected = base_units(reward.amount, decimals)
+        expected = amount_to_base_units(reward.amount, decimals)
     except ValueError:
         raise RewardTokenUnusable(
             f"The reward of {format_amount(reward.amount)} has more decimals than its token ({decimals}): "
@@ -357,4 +357,4 @@ def _is_fee(transfer: TransferMatch, receipt: starknet.Receipt) -> bool:
 
 
 def _display(units: int, decimals: int) -> str:
-    return format_amount(display_amount(units, decimals)) or "0"
+    return format_amount(amount_from_base_units(units, decimals)) or "0"

@@ -1,35 +1,10 @@
-"""Reward tokens: contract addresses and exact base units."""
-
-from decimal import Decimal
+"""Reward tokens: contract addresses; transaction hashes."""
 
 import pytest
 
 from bounties.errors import InvalidTransactionHash
 from bounties.services.payouts import transaction_hash_normalize
-from bounties.tokens import base_units, display_amount, token_contract
-
-
-@pytest.mark.parametrize(
-    ("amount", "decimals", "expected"),
-    [
-        ("150.5", 18, 150_500_000_000_000_000_000),
-        ("25.5", 6, 25_500_000),
-        ("1E+3", 6, 1_000_000_000),
-        ("0.000001", 6, 1),
-        ("7.000", 0, 7),
-        # 40 significant digits: more than Decimal's default context holds, still exact
-        ("9999999999999999999999.999999999999999999", 18, 9999999999999999999999999999999999999999),
-    ],
-)
-def test_base_units_exact(amount, decimals, expected):
-    assert base_units(Decimal(amount), decimals) == expected
-    assert display_amount(expected, decimals) == Decimal(amount)
-
-
-@pytest.mark.parametrize(("amount", "decimals"), [("0.0000001", 6), ("1.5", 0), ("NaN", 18), ("Infinity", 18)])
-def test_base_units_refuses_what_the_token_cannot_hold(amount, decimals):
-    with pytest.raises(ValueError):
-        base_units(Decimal(amount), decimals)
+from bounties.tokens import token_contract
 
 
 def test_token_contract_of_symbol_and_address(settings):
