@@ -5,7 +5,7 @@ start when a secret or the host list is missing: no secret has a usable default 
 """
 
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TypedDict
 from urllib.parse import urlsplit
@@ -327,8 +327,14 @@ if not CONTRACT_EVENTS_DEFAULT_SPAN <= CONTRACT_EVENTS_MAX_SPAN:
 if CONTRACT_EVENTS_PAGE_SIZE > 1000:
     raise ImproperlyConfigured("CONTRACT_EVENTS_PAGE_SIZE must be at most 1000 (nodes cap the page size).")
 
-# The largest reward a bounty may offer, in display units of any token.
-MAX_REWARD_AMOUNT = Decimal(env.str("MAX_REWARD_AMOUNT", default="1000000000000"))
+# The largest reward a bounty may offer, in display units of any token; amounts are stored with 22
+# integer digits (blocra.amounts), so it stays below 10**22.
+try:
+    MAX_REWARD_AMOUNT = Decimal(env.str("MAX_REWARD_AMOUNT", default="1000000000000"))
+except InvalidOperation:
+    MAX_REWARD_AMOUNT = Decimal("NaN")
+if not (MAX_REWARD_AMOUNT.is_finite() and 0 < MAX_REWARD_AMOUNT < Decimal("1E+22")):
+    raise ImproperlyConfigured("MAX_REWARD_AMOUNT must be a decimal number above 0 and below 10**22.")
 
 # --- HTTP, CORS, security ---------------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

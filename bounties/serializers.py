@@ -12,7 +12,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from blocra.amounts import AMOUNT_DECIMALS, parse_amount
+from blocra.amounts import AMOUNT_DECIMALS, AMOUNT_MAX, format_amount, parse_amount
 from bounties.fields import MAX_ID, StatusChoiceField
 from bounties.filters import ORDERINGS
 from bounties.models import Bounty, Submission
@@ -45,14 +45,16 @@ class AmountInputField(serializers.Field):
             self.fail("invalid")
         if amount <= 0:
             self.fail("not_positive")
-        if amount > settings.MAX_REWARD_AMOUNT:
-            self.fail("too_large", max=settings.MAX_REWARD_AMOUNT)
+        # Never more than the database stores, whatever the setting says.
+        limit = min(settings.MAX_REWARD_AMOUNT, AMOUNT_MAX)
+        if amount > limit:
+            self.fail("too_large", max=format_amount(limit))
         if decimal_places(amount) > AMOUNT_DECIMALS:
             self.fail("too_precise", places=AMOUNT_DECIMALS)
         return amount
 
     def to_representation(self, value):
-        return str(value)
+        return format_amount(value)
 
 
 class TokenInputField(serializers.CharField):

@@ -103,3 +103,16 @@ def test_settings_reject_a_malformed_rate(name, tmp_path):
     result = run_settings({**PRODUCTION_ENV, name: "ten per minute"}, tmp_path)
     assert result.returncode != 0
     assert f"{name} is a rate like 10/m" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["lots", "NaN", "Infinity", "0", "-1", "1E+22"])
+def test_settings_reject_a_max_reward_amount_the_database_cannot_hold(value, tmp_path):
+    result = run_settings({**PRODUCTION_ENV, "MAX_REWARD_AMOUNT": value}, tmp_path)
+    assert result.returncode != 0
+    assert "MAX_REWARD_AMOUNT must be a decimal number above 0 and below 10**22" in result.stderr
+
+
+def test_settings_accept_the_widest_max_reward_amount(tmp_path):
+    widest = "9" * 22 + "." + "9" * 18
+    result = run_settings({**PRODUCTION_ENV, "MAX_REWARD_AMOUNT": widest}, tmp_path)
+    assert result.returncode == 0, result.stderr
