@@ -18,8 +18,11 @@ RECEIPT = "starknet_getTransactionReceipt"
 
 
 def units(amount: str, decimals: int = 18) -> int:
-    """Display amount to base units, exactly."""
-    return int(Decimal(amount).scaleb(decimals))
+    """A plain decimal string ("150.5") to base units, from its digits: independent of the code under
+    test, and exact at any size (Decimal's default context would round beyond 28 digits)."""
+    whole, _, fraction = amount.partition(".")
+    assert len(fraction) <= decimals, f"{amount} has more than {decimals} decimals"
+    return int(whole + fraction.ljust(decimals, "0"))
 
 
 def pending_reward(*, owner, winner, amount: str = "150.5", token: str = "STRK", recipient=WINNER_WALLET) -> Reward:
