@@ -1,5 +1,7 @@
 """The Django admin: changelists answer with a constant number of queries; moderation uses the services."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
@@ -115,3 +117,20 @@ def test_admin_change_form_edits_text_only(admin_site, bounty):
     assert b'name="title"' in response.content
     assert b'name="reward_amount"' not in response.content
     assert b'name="status"' not in response.content
+
+
+def test_admin_shows_every_digit_of_a_forty_digit_amount(admin_site):
+    # given: a bounty and its reward of 40 significant digits (Decimal's default context keeps 28)
+    amount = "1234567890123456789012.345678901234567891"
+    bounty = BountyFactory(reward_amount=Decimal(amount))
+    reward = RewardFactory(bounty=bounty)
+
+    for url in (
+        CHANGELISTS[0],
+        f"/admin/bounties/bounty/{bounty.pk}/change/",
+        CHANGELISTS[3],
+        f"/admin/bounties/reward/{reward.pk}/change/",
+    ):
+        response = admin_site.get(url)
+        assert response.status_code == 200
+        assert amount in response.content.decode(), url
