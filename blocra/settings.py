@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from blocra.client_ip import UNIX_SOCKET, parse_trusted_proxies
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -364,8 +366,19 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # JSON under /api, Django's page on the admin site.
 CSRF_FAILURE_VIEW = "blocra.errors.csrf_failure"
-# How many proxies in front of the app append to X-Forwarded-For (nginx: 1). 0 trusts none.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+# The proxies in front of the app (nginx): X-Forwarded-For is believed only when the direct peer is
+# one of them (blocra.client_ip). Networks or addresses, and "unix" for a peer on a Unix socket; empty
+# believes no forwarded address.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128", UNIX_SOCKET])
+try:
+    parse_trusted_proxies(TRUSTED_PROXIES)
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from None
+# Its predecessor counted hops, which trusts a forged header whenever no proxy is in front.
+if env.str("TRUSTED_PROXY_COUNT", default="").strip() not in ("", "0"):
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT is no longer read: list the proxies' addresses in TRUSTED_PROXIES instead."
+    )
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
