@@ -7,6 +7,7 @@ the application's clock (`blocra.clock`). Each key's windows are offset by a sta
 windows of many clients do not all reset at the same second.
 """
 
+import contextlib
 import hashlib
 import ipaddress
 import math
@@ -39,6 +40,8 @@ class Usage:
     limit: int
     # Whole seconds until the window ends (at least 1): the Retry-After of a refusal.
     time_left: int
+    # The store's name for this window's counter, so `rate_limit_refund` can take the request back.
+    counter: str = ""
 
     @property
     def should_limit(self) -> bool:
@@ -87,7 +90,7 @@ def rate_limit_usage(request: HttpRequest, *, group: str, key: str | KeyFunc, ra
         except ValueError:  # expired between the add and the increment: this request opens it again
             cache.add(cache_key, 1, period + _EXPIRY_SLACK)
             count = 1
-    return Usage(count=count, limit=limit, time_left=max(1, math.ceil(window_end - now)))
+    return Usage(count=count, limit=limit, time_left=max(1, math.ceil(window_end - now)), counter=cache_key)
 
 
 def enforce_rate_limit(request: HttpRequest, *, group: str, key: str | KeyFunc, rate: str) -> None:
@@ -98,6 +101,17 @@ def enforce_rate_limit(request: HttpRequest, *, group: str, key: str | KeyFunc, 
     usage = rate_limit_usage(request, group=group, key=key, rate=rate)
     if usage and usage.should_limit:
         raise Throttled(wait=usage.time_left)
+
+
+def rate_limit_refund(usage: Usage) -> None:
+    """Take back one request `rate_limit_usage` counted, in the window it was counted in: limits that
+    count only some outcomes (failed sign-ins) count every attempt first, so that concurrent attempts
+    cannot all slip under the limit, then take back the ones that turn out not to count."""
+    if not usage.counter:
+        return
+    # ValueError: the window's counter has expired, nothing is left to take back.
+    with contextlib.suppress(ValueError):
+        caches[settings.RATELIMIT_USE_CACHE].decr(usage.counter)
 
 
 class ApiRateLimitMiddleware:

@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory
 
-from blocra.ratelimits import client_key, parse_rate, rate_limit_usage
+from blocra.ratelimits import client_key, parse_rate, rate_limit_refund, rate_limit_usage
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +61,26 @@ def test_rate_limit_counts_an_ipv6_client_as_its_64_network():
 def test_rate_limit_disabled_counts_nothing(settings):
     settings.RATELIMIT_ENABLE = False
     assert rate_limit_usage(request_from("198.51.100.7"), group="t", key="ip", rate="1/m") is None
+
+
+def test_rate_limit_refund_takes_a_request_back_in_its_window(fake_clock):
+    request = request_from("198.51.100.7")
+    first = rate_limit_usage(request, group="t", key="ip", rate="2/m")
+    second = rate_limit_usage(request, group="t", key="ip", rate="2/m")
+
+    rate_limit_refund(second)
+
+    assert (first.count, second.count) == (1, 2)
+    assert rate_limit_usage(request, group="t", key="ip", rate="2/m").count == 2
+
+
+def test_rate_limit_refund_after_the_window_leaves_the_next_window_alone(fake_clock):
+    request = request_from("198.51.100.7")
+    old = rate_limit_usage(request, group="t", key="ip", rate="2/m")
+    fake_clock.advance(old.time_left)
+    current = rate_limit_usage(request, group="t", key="ip", rate="2/m")
+
+    rate_limit_refund(old)
+
+    assert current.count == 1
+    assert rate_limit_usage(request, group="t", key="ip", rate="2/m").count == 2
