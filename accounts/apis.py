@@ -30,6 +30,7 @@ from accounts.serializers import (
     UserEnvelopeSerializer,
     UserSerializer,
 )
+from accounts.signin_limits import signin_attempt
 from blocra.ratelimits import enforce_rate_limit
 
 TAGS = ["auth"]
@@ -89,18 +90,17 @@ class LoginApi(PublicAuthApi):
             200: AuthResponseSerializer,
             400: _error("Malformed input."),
             401: _error("Wrong email or password (`auth.invalid_credentials`)."),
-            429: _error("Too many attempts from this address or for this email; see Retry-After."),
+            429: _error(
+                "Too many failed sign-ins from this client, on this email or on an account under attack "
+                "(`request.rate_limited`); see Retry-After. A client that has not been failing is not refused."
+            ),
         },
     )
     def post(self, request):
-        enforce_rate_limit(request, group="auth.login.ip", key="ip", rate=settings.LOGIN_RATE_LIMIT_IP)
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        email = serializer.validated_data["email"]
-        enforce_rate_limit(
-            request, group="auth.login.email", key=lambda group, req: email, rate=settings.LOGIN_RATE_LIMIT_EMAIL
-        )
-        user, tokens = services.user_login(**serializer.validated_data)
+        with signin_attempt(request, email=serializer.validated_data["email"]):
+            user, tokens = services.user_login(**serializer.validated_data)
         return Response(_auth_body(user, tokens))
 
 

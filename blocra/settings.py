@@ -169,9 +169,12 @@ RATELIMIT_IPV6_MASK = 64
 # Per-client ceiling on all /api requests; endpoints that attract abuse have tighter ones of their own.
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/m")
 FEEDBACK_RATE_LIMIT = env.str("FEEDBACK_RATE_LIMIT", default="5/m")
-# Sign-in attempts (email and Google) per client IP, and email sign-in attempts per email address.
+# The sign-in lock-out rule (accounts.signin_limits): failed email and admin sign-ins per client, per
+# client and email address, and per email address from all clients (the ceiling of an account under
+# attack); Google sign-in attempts per client.
 LOGIN_RATE_LIMIT_IP = env.str("LOGIN_RATE_LIMIT_IP", default="10/m")
 LOGIN_RATE_LIMIT_EMAIL = env.str("LOGIN_RATE_LIMIT_EMAIL", default="5/m")
+LOGIN_RATE_LIMIT_ACCOUNT = env.str("LOGIN_RATE_LIMIT_ACCOUNT", default="50/h")
 
 # --- Auth and passwords -----------------------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -308,6 +311,7 @@ for _name in (
     "FEEDBACK_RATE_LIMIT",
     "LOGIN_RATE_LIMIT_IP",
     "LOGIN_RATE_LIMIT_EMAIL",
+    "LOGIN_RATE_LIMIT_ACCOUNT",
     "ANALYZE_RATE_LIMIT",
     "EMAIL_CONFIRM_RESEND_RATE_LIMIT",
 ):

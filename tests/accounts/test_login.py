@@ -104,30 +104,88 @@ def _until_limited(attempt, limit: int = 10):
     return statuses, None
 
 
-def test_login_throttled_per_email_then_allowed_after_window(api_client, settings, fake_clock):
-    # given: each attempt comes from another address, so only the per-email limit applies
+def test_login_attacker_failing_on_an_email_cannot_lock_its_owner_out(api_client, settings, fake_clock):
+    # given an attacker at 198.51.100.66 guessing Ada's password past the per-email limit
     settings.LOGIN_RATE_LIMIT_EMAIL = "2/m"
     settings.LOGIN_RATE_LIMIT_IP = "100/m"
-    UserFactory(email="ada@example.com", password=make_password(TEST_PASSWORD))
-    addresses = iter(f"10.0.0.{n}" for n in range(1, 100))
+    UserFactory(email="ada@example.com")
 
-    def attempt():
-        return login(api_client, "ada@example.com", TEST_PASSWORD, REMOTE_ADDR=next(addresses))
+    def attacker(password="wrong-password-entirely"):
+        return login(api_client, "ada@example.com", password, REMOTE_ADDR="198.51.100.66")
 
-    # when attempts exceed the limit
-    statuses, limited = _until_limited(attempt)
-    # then the excess is refused with 429 and Retry-After, even with the right password
-    assert limited is not None, statuses
-    assert statuses == [200, 200, 429]
-    assert limited.json()["code"] == "request.rate_limited"
-    retry_after = int(limited["Retry-After"])
-    assert 1 <= retry_after <= 60
-    # still refused a second before the window ends
-    fake_clock.advance(retry_after - 1)
-    assert attempt().status_code == 429
-    # and once it has ended the right password signs in again
+    guesses = [attacker().status_code for _ in range(2)]
+    refused = attacker(TEST_PASSWORD)
+
+    # then the attacker is refused before its password is checked (even the right one)
+    assert guesses == [401, 401]
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "request.rate_limited"
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert ActivityLog.objects.filter(action="auth.login_failed").count() == 2
+    # while Ada, from her own address, signs in with her password
+    assert login(api_client, "ada@example.com", TEST_PASSWORD, REMOTE_ADDR="203.0.113.5").status_code == 200
+    # and the attacker is still refused until its window ends, then may try again
+    fake_clock.advance(int(refused["Retry-After"]) - 1)
+    assert attacker().status_code == 429
     fake_clock.advance(1)
-    assert attempt().status_code == 200
+    assert attacker().status_code == 401
+
+
+def test_login_successes_are_not_counted_as_failures(api_client, settings):
+    settings.LOGIN_RATE_LIMIT_EMAIL = "2/m"
+    settings.LOGIN_RATE_LIMIT_IP = "2/m"
+    UserFactory(email="ada@example.com")
+
+    signed_in = [login(api_client, "ada@example.com", TEST_PASSWORD).status_code for _ in range(5)]
+    # the client still has its whole allowance of failures
+    failures = [login(api_client, "ada@example.com", "wrong-password-entirely").status_code for _ in range(3)]
+
+    assert signed_in == [200] * 5
+    assert failures == [401, 401, 429]
+
+
+def test_login_refusal_reads_the_same_for_unknown_and_registered_emails(api_client, settings):
+    settings.LOGIN_RATE_LIMIT_EMAIL = "1/m"
+    settings.LOGIN_RATE_LIMIT_IP = "100/m"
+    UserFactory(email="ada@example.com")
+    answers = {}
+    for email in ("ada@example.com", "nobody@example.com"):
+        login(api_client, email, "wrong-password-entirely")
+        answers[email] = login(api_client, email, "wrong-password-entirely")
+
+    registered, unknown = answers["ada@example.com"], answers["nobody@example.com"]
+    assert registered.status_code == unknown.status_code == 429
+    assert registered.json() == unknown.json()
+
+
+def test_login_account_under_attack_allows_one_failure_per_client_and_the_owner(api_client, settings, fake_clock):
+    # given a guesser with many addresses, each staying under the per-email limit
+    settings.LOGIN_RATE_LIMIT_EMAIL = "5/m"
+    settings.LOGIN_RATE_LIMIT_IP = "100/m"
+    settings.LOGIN_RATE_LIMIT_ACCOUNT = "3/h"
+    UserFactory(email="ada@example.com")
+
+    def guess(address: str):
+        return login(api_client, "ada@example.com", "wrong-password-entirely", REMOTE_ADDR=address)
+
+    # when it fails past the account's ceiling from four addresses, twice from the first
+    first_round = [guess(f"198.51.100.{n}").status_code for n in (1, 1, 2, 3)]
+    # then, the account now under attack, an address that failed on it is refused at once
+    assert first_round == [401, 401, 401, 401]
+    again = guess("198.51.100.2")
+    assert again.status_code == 429
+    assert int(again["Retry-After"]) <= 3600
+    # a fresh address gets one guess, no more
+    assert [guess("198.51.100.9").status_code for _ in range(2)] == [401, 429]
+    # and the owner, from an address that has not been failing, signs in
+    assert login(api_client, "ada@example.com", TEST_PASSWORD, REMOTE_ADDR="203.0.113.5").status_code == 200
+    # other accounts are not under attack
+    UserFactory(email="bob@example.com")
+    other = login(api_client, "bob@example.com", "wrong-password-entirely", REMOTE_ADDR="198.51.100.2")
+    assert other.status_code == 401
+    # once the period is over, the account is no longer under attack
+    fake_clock.advance(3600)
+    assert guess("198.51.100.2").status_code == 401
 
 
 def test_login_throttled_per_ip_across_emails(api_client, settings):

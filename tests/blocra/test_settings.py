@@ -98,7 +98,9 @@ def test_settings_trace_logs_sql(tmp_path):
     assert result.stdout.strip() == "DEBUG"
 
 
-@pytest.mark.parametrize("name", ["API_RATE_LIMIT", "LOGIN_RATE_LIMIT_EMAIL", "ANALYZE_RATE_LIMIT"])
+@pytest.mark.parametrize(
+    "name", ["API_RATE_LIMIT", "LOGIN_RATE_LIMIT_EMAIL", "LOGIN_RATE_LIMIT_ACCOUNT", "ANALYZE_RATE_LIMIT"]
+)
 def test_settings_reject_a_malformed_rate(name, tmp_path):
     result = run_settings({**PRODUCTION_ENV, name: "ten per minute"}, tmp_path)
     assert result.returncode != 0
