@@ -131,7 +131,7 @@ def test_login_attacker_failing_on_an_email_cannot_lock_its_owner_out(api_client
     assert attacker().status_code == 401
 
 
-def test_login_successes_are_not_counted_as_failures(api_client, settings):
+def test_login_successes_are_not_counted_as_failures(api_client, settings, fake_clock):
     settings.LOGIN_RATE_LIMIT_EMAIL = "2/m"
     settings.LOGIN_RATE_LIMIT_IP = "2/m"
     UserFactory(email="ada@example.com")
@@ -144,7 +144,7 @@ def test_login_successes_are_not_counted_as_failures(api_client, settings):
     assert failures == [401, 401, 429]
 
 
-def test_login_refusal_reads_the_same_for_unknown_and_registered_emails(api_client, settings):
+def test_login_refusal_reads_the_same_for_unknown_and_registered_emails(api_client, settings, fake_clock):
     settings.LOGIN_RATE_LIMIT_EMAIL = "1/m"
     settings.LOGIN_RATE_LIMIT_IP = "100/m"
     UserFactory(email="ada@example.com")
@@ -188,7 +188,7 @@ def test_login_account_under_attack_allows_one_failure_per_client_and_the_owner(
     assert guess("198.51.100.2").status_code == 401
 
 
-def test_login_throttled_per_ip_across_emails(api_client, settings):
+def test_login_throttled_per_ip_across_emails(api_client, settings, fake_clock):
     settings.LOGIN_RATE_LIMIT_IP = "3/m"
     settings.LOGIN_RATE_LIMIT_EMAIL = "100/m"
     UserFactory(email="ada@example.com")

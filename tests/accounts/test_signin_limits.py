@@ -23,7 +23,8 @@ def fail(request, email: str = "ada@example.com") -> None:
 
 
 @pytest.fixture(autouse=True)
-def _limits(settings):
+def _limits(settings, fake_clock):
+    # Time stands still: no window may end half-way through a test.
     settings.LOGIN_RATE_LIMIT_IP = "100/m"
     settings.LOGIN_RATE_LIMIT_EMAIL = "1/m"
     settings.LOGIN_RATE_LIMIT_ACCOUNT = "50/h"

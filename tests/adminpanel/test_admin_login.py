@@ -18,7 +18,8 @@ def operator():
 
 
 @pytest.fixture(autouse=True)
-def _limits(settings):
+def _limits(settings, fake_clock):
+    # Time stands still unless a test moves it: no window may end half-way through a test.
     settings.LOGIN_RATE_LIMIT_IP = "100/m"
     settings.LOGIN_RATE_LIMIT_EMAIL = "3/m"
     settings.LOGIN_RATE_LIMIT_ACCOUNT = "50/h"

@@ -147,7 +147,7 @@ def test_parse_trusted_proxies_refuses_anything_else(entry):
 
 
 @pytest.mark.django_db
-def test_client_ip_rotating_forged_header_does_not_defeat_a_per_client_limit(api_client, settings):
+def test_client_ip_rotating_forged_header_does_not_defeat_a_per_client_limit(api_client, settings, fake_clock):
     # given the audit's attack: a client with no proxy in front sends a new X-Forwarded-For each time
     settings.TRUSTED_PROXIES = ["127.0.0.1/32"]
     settings.LOGIN_RATE_LIMIT_IP = "3/m"
