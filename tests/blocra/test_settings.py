@@ -64,6 +64,29 @@ def test_settings_debug_runs_without_secrets(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def test_settings_read_trusted_proxies(tmp_path):
+    probe = "import django; django.setup(); from django.conf import settings; print(settings.TRUSTED_PROXIES)"
+    result = run_settings({**PRODUCTION_ENV, "TRUSTED_PROXIES": "10.0.0.0/8,192.0.2.1,unix"}, tmp_path, probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['10.0.0.0/8', '192.0.2.1', 'unix']"
+
+
+@pytest.mark.parametrize("value", ["10.0.0.1/8", "nginx", "127.0.0.1,*"])
+def test_settings_reject_a_malformed_trusted_proxy(value, tmp_path):
+    result = run_settings({**PRODUCTION_ENV, "TRUSTED_PROXIES": value}, tmp_path)
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES:" in result.stderr
+    assert "is not an address" in result.stderr
+
+
+def test_settings_reject_the_removed_hop_count(tmp_path):
+    result = run_settings({**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": "1"}, tmp_path)
+    assert result.returncode != 0
+    assert "list the proxies' addresses in TRUSTED_PROXIES" in result.stderr
+    # 0 ("believe no header") is what a development .env holds; it is ignored
+    assert run_settings({**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": "0"}, tmp_path).returncode == 0
+
+
 @pytest.mark.parametrize(
     ("name", "level"),
     [
@@ -119,25 +142,3 @@ def test_settings_accept_the_widest_max_reward_amount(tmp_path):
     result = run_settings({**PRODUCTION_ENV, "MAX_REWARD_AMOUNT": widest}, tmp_path)
     assert result.returncode == 0, result.stderr
 
-
-def test_settings_read_trusted_proxies(tmp_path):
-    probe = "import django; django.setup(); from django.conf import settings; print(settings.TRUSTED_PROXIES)"
-    result = run_settings({**PRODUCTION_ENV, "TRUSTED_PROXIES": "10.0.0.0/8,192.0.2.1,unix"}, tmp_path, probe)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['10.0.0.0/8', '192.0.2.1', 'unix']"
-
-
-@pytest.mark.parametrize("value", ["10.0.0.1/8", "nginx", "127.0.0.1,*"])
-def test_settings_reject_a_malformed_trusted_proxy(value, tmp_path):
-    result = run_settings({**PRODUCTION_ENV, "TRUSTED_PROXIES": value}, tmp_path)
-    assert result.returncode != 0
-    assert "TRUSTED_PROXIES:" in result.stderr
-    assert "is not an address" in result.stderr
-
-
-def test_settings_reject_the_removed_hop_count(tmp_path):
-    result = run_settings({**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": "1"}, tmp_path)
-    assert result.returncode != 0
-    assert "list the proxies' addresses in TRUSTED_PROXIES" in result.stderr
-    # 0 ("believe no header") is what a development .env holds; it is ignored
-    assert run_settings({**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": "0"}, tmp_path).returncode == 0
