@@ -141,4 +141,3 @@ def test_settings_accept_the_widest_max_reward_amount(tmp_path):
     widest = "9" * 22 + "." + "9" * 18
     result = run_settings({**PRODUCTION_ENV, "MAX_REWARD_AMOUNT": widest}, tmp_path)
     assert result.returncode == 0, result.stderr
-
