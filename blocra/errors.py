@@ -30,6 +30,8 @@ class ApiError(exceptions.APIException):
     status_code: int = status.HTTP_400_BAD_REQUEST
     code = "request.invalid"
     message = "The request is invalid."
+    # Seconds after which asking again may succeed, sent as Retry-After when set.
+    retry_after: int | None = None
 
     def __init__(
         self,
@@ -101,6 +103,11 @@ class StarknetUnavailable(ServiceUnavailable):
     message = starknet.NodeUnavailable.message
 
 
+class StarknetBusy(ServiceUnavailable):
+    code = "starknet.busy"
+    message = starknet.NodeBusy.message
+
+
 class StarknetTimeout(GatewayTimeout):
     code = "starknet.timeout"
     message = starknet.NodeTimeout.message
@@ -113,15 +120,23 @@ class StarknetBadGateway(BadGateway):
 
 def starknet_trouble(exc: starknet.NodeError, *, extra: dict[str, Any] | None = None) -> ApiError:
     """Node trouble as the API answers it everywhere: 504 for a timeout, 503 for an unreachable or
-    refusing node, 502 for a wrong or malformed answer. Never a domain answer like "not found".
+    refusing node (or a skipped one: its circuit is open), 503 `starknet.busy` when this server runs as
+    many chain calls as it allows, 502 for a wrong or malformed answer; with Retry-After when the client
+    knows it. Never a domain answer like "not found".
 
     The exception handler applies it to every NodeError a view lets through; a caller needs it only to
     add fields to the body (`extra`)."""
+    error: ApiError
     if isinstance(exc, starknet.NodeTimeout):
-        return StarknetTimeout(extra=extra)
-    if isinstance(exc, starknet.NodeUnavailable):
-        return StarknetUnavailable(extra=extra)
-    return StarknetBadGateway(extra=extra)
+        error = StarknetTimeout(extra=extra)
+    elif isinstance(exc, starknet.NodeBusy):
+        error = StarknetBusy(extra=extra)
+    elif isinstance(exc, starknet.NodeUnavailable):
+        error = StarknetUnavailable(extra=extra)
+    else:
+        error = StarknetBadGateway(extra=extra)
+    error.retry_after = exc.retry_after
+    return error
 
 
 def error_body(message: str, code: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
@@ -189,6 +204,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, ApiError):
         body = {**error_body(exc.message, exc.code, exc.errors), **exc.extra}
         status_code = exc.status_code
+        if exc.retry_after:
+            headers["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, exceptions.ValidationError):
         errors = _field_errors(exc.detail)
         body = error_body(_validation_message(errors), "request.validation_failed", errors)

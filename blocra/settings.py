@@ -4,6 +4,7 @@ Every variable is listed in `.env.example` and in the README. With DEBUG off the
 start when a secret or the host list is missing: no secret has a usable default outside DEBUG.
 """
 
+import os
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -28,6 +29,15 @@ DEBUG = env.bool("DEBUG", default=False)
 def _required(name: str, value: object) -> None:
     if not value:
         raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
+
+
+def _whole_number(name: str, default: int) -> int:
+    """An integer setting that may be set but empty (as in .env.example): empty means the default."""
+    text = env.str(name, default="").strip()
+    try:
+        return int(text) if text else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number.") from None
 
 
 # --- Core -------------------------------------------------------------------------------------------
@@ -251,6 +261,22 @@ if STARKNET_CHAIN_ID not in ("SN_MAIN", "SN_SEPOLIA"):
     raise ImproperlyConfigured("STARKNET_CHAIN_ID must be SN_MAIN or SN_SEPOLIA.")
 STARKNET_RPC_TIMEOUT = env.float("STARKNET_RPC_TIMEOUT", default=10.0)
 STARKNET_RPC_CONNECT_TIMEOUT = env.float("STARKNET_RPC_CONNECT_TIMEOUT", default=3.0)
+# The bulkhead (blocra/starknet/slots.py, breaker.py): a hung node must not hold every worker. Chain
+# operations this machine runs at once, across all worker processes; more are refused at once (503
+# `starknet.busy`). Default: half the gunicorn pool (GUNICORN_WORKERS x GUNICORN_THREADS, with
+# deploy/gunicorn.conf.py's defaults), at least 1; 0 turns the cap off.
+_GUNICORN_POOL = _whole_number("GUNICORN_WORKERS", (os.cpu_count() or 1) * 2 + 1) * _whole_number("GUNICORN_THREADS", 1)
+STARKNET_MAX_CONCURRENT_CALLS = _whole_number("STARKNET_MAX_CONCURRENT_CALLS", max(1, _GUNICORN_POOL // 2))
+# A node that times out this many operations in a row is skipped for STARKNET_BREAKER_COOLDOWN seconds,
+# then tried by one operation again; 0 turns the circuit breaker off.
+STARKNET_BREAKER_THRESHOLD = env.int("STARKNET_BREAKER_THRESHOLD", default=3)
+STARKNET_BREAKER_COOLDOWN = env.float("STARKNET_BREAKER_COOLDOWN", default=30.0)
+# Where this machine's workers share the slots and the breaker's state: a local directory.
+STARKNET_STATE_DIR = Path(env.str("STARKNET_STATE_DIR", default="") or DATA_DIR / "starknet")
+if STARKNET_MAX_CONCURRENT_CALLS < 0 or STARKNET_BREAKER_THRESHOLD < 0:
+    raise ImproperlyConfigured("STARKNET_MAX_CONCURRENT_CALLS and STARKNET_BREAKER_THRESHOLD must be 0 (off) or more.")
+if STARKNET_BREAKER_COOLDOWN <= 0:
+    raise ImproperlyConfigured("STARKNET_BREAKER_COOLDOWN must be more than 0 seconds.")
 STARKNET_SIGNIN_TTL = env.int("STARKNET_SIGNIN_TTL", default=300)
 STARKNET_TREASURY_ADDRESS = env.str("STARKNET_TREASURY_ADDRESS", default="")
 SIGNIN_APP_NAME = "BlocRA"

@@ -1,5 +1,7 @@
 """Shared fixtures: API clients, personas, and the real services the suite talks to."""
 
+import uuid
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -91,6 +93,15 @@ def _fresh_cache(request):
 
 
 # --- Starknet ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _starknet_bulkhead(tmp_path_factory):
+    """Each test gets chain-call slots and circuit breaker state of its own (a directory made on first
+    use), and a cap of 32 chain calls (above the concurrency tests' 16 handlers) unless it sets one."""
+    directory = tmp_path_factory.getbasetemp() / "starknet-state" / uuid.uuid4().hex
+    with override_settings(STARKNET_STATE_DIR=directory, STARKNET_MAX_CONCURRENT_CALLS=32):
+        yield
 
 
 @pytest.fixture

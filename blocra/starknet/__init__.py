@@ -7,7 +7,8 @@ are for each app to word.
 
 Modules: `transport` (failover, timeouts, error classification), `errors`, `felts` (addresses, felts,
 strings), `types`, reads by concern (`calls`, `erc20`, `blocks`, `receipts`, `events`, `state`),
-`signatures` (SNIP-12 hashes, SNIP-6 checks) and `nodes` (the deploy-time check).
+`signatures` (SNIP-12 hashes, SNIP-6 checks), `nodes` (the deploy-time check) and the bulkhead that
+keeps a hung node from holding every worker (`slots`, `breaker`).
 """
 
 from blocra.starknet.blocks import (
@@ -36,6 +37,7 @@ from blocra.starknet.errors import (
     EntryPointNotFound,
     InvalidAddress,
     NodeBadResponse,
+    NodeBusy,
     NodeError,
     NodeTimeout,
     NodeUnavailable,
@@ -57,6 +59,7 @@ from blocra.starknet.felts import (
 from blocra.starknet.nodes import check_nodes
 from blocra.starknet.receipts import get_transaction_receipt
 from blocra.starknet.signatures import message_hash, verify_signature
+from blocra.starknet.slots import chain_slot
 from blocra.starknet.state import get_class_hash_at, get_nonce
 from blocra.starknet.types import (
     Block,
@@ -88,6 +91,7 @@ __all__ = [
     "EventsPage",
     "InvalidAddress",
     "NodeBadResponse",
+    "NodeBusy",
     "NodeError",
     "NodeStatus",
     "NodeTimeout",
@@ -101,6 +105,7 @@ __all__ = [
     "call_contract",
     "call_view",
     "camel_case",
+    "chain_slot",
     "check_nodes",
     "decode_erc20_event",
     "decode_string",

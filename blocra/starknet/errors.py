@@ -20,13 +20,27 @@ class StarknetError(Exception):
 
 
 class NodeError(StarknetError):
-    """The node could not give an answer (node trouble); the client has tried every configured node."""
+    """The node could not give an answer (node trouble); the client has tried every configured node.
+
+    `retry_after`: whole seconds after which asking again may succeed, when the client knows (an open
+    circuit, busy slots); the API sends it as Retry-After."""
+
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class NodeUnavailable(NodeError):
     """No node could be reached, or the node refused service (HTTP 429/503). API: 503."""
 
     message = "The Starknet node is unavailable; try again later."
+
+
+class NodeBusy(NodeUnavailable):
+    """Every chain-call slot of this machine is in use (STARKNET_MAX_CONCURRENT_CALLS): refused at once,
+    without asking a node, so that waiting chain calls cannot hold every worker. API: 503 `starknet.busy`."""
+
+    message = "The server is busy with other Starknet requests; try again in a moment."
 
 
 class NodeTimeout(NodeError):

@@ -7,12 +7,18 @@ before that), so a node on the wrong chain or spec is skipped. Node trouble (con
 HTTP >= 300, malformed answer, wrong chain or spec) moves on to the next node; definitive RPC answers
 (contract, entry point, transaction or block not found, a reverted call) end the loop at once.
 
+The bulkhead guards every operation: it holds a chain-call slot while it runs (`slots`; all slots in use
+is a 503 at once), and a node whose circuit is open after repeated timeouts is skipped (`breaker`), so a
+hung node costs one STARKNET_RPC_TIMEOUT per operation only until its circuit opens. An operation's worst
+case is STARKNET_RPC_TIMEOUT per configured node whose circuit is closed.
+
 starknet-py's heavy modules are imported inside the functions that use them, so importing the client
 for address helpers costs nothing at start-up.
 """
 
 import asyncio
 import logging
+import math
 import warnings
 from collections.abc import Awaitable, Callable
 from types import ModuleType
@@ -23,7 +29,9 @@ import aiohttp
 from asgiref.sync import async_to_sync
 from django.conf import settings
 
+from blocra.starknet.breaker import circuit_record, circuit_wait
 from blocra.starknet.errors import NodeBadResponse, NodeError, NodeTimeout, NodeUnavailable, StarknetError
+from blocra.starknet.slots import chain_slot
 from blocra.starknet.types import BLOCK_TAGS, BlockId
 
 if TYPE_CHECKING:
@@ -119,40 +127,52 @@ def chain_id_text(value: Any) -> str:
     return decode_shortstring(int(value, 16))
 
 
+async def _on_node(operation: Operation[T], url: str) -> T:
+    """Run `operation` on one node within STARKNET_RPC_TIMEOUT, after checking the node's chain id."""
+    from starknet_py.net.full_node_client import FullNodeClient
+
+    # aiohttp's timeout bounds each request; asyncio's bounds the whole operation on this node.
+    async with (
+        asyncio.timeout(settings.STARKNET_RPC_TIMEOUT),
+        aiohttp.ClientSession(timeout=client_timeout()) as session,
+    ):
+        client = FullNodeClient(node_url=url, session=session)
+        chain_id = chain_id_text(await client.get_chain_id())
+        if chain_id != settings.STARKNET_CHAIN_ID:
+            logger.error(
+                "starknet node %s is on chain %s, not %s: skipped",
+                redacted(url),
+                chain_id,
+                settings.STARKNET_CHAIN_ID,
+            )
+            raise NodeBadResponse()
+        return await operation(client)
+
+
 async def _with_node(operation: Operation[T], name: str) -> T:
     """Run `operation` against the configured nodes in order until one answers.
 
-    Each node gets STARKNET_RPC_TIMEOUT seconds for the whole operation. Definitive answers
-    (StarknetError that is not NodeError) end the loop at once; node trouble is logged and the next
-    node is tried; when every node failed, the last node's trouble is raised.
+    Each node gets STARKNET_RPC_TIMEOUT seconds for the whole operation; a node whose circuit is open
+    is skipped at once. Definitive answers (StarknetError that is not NodeError) end the loop at once;
+    node trouble is logged and the next node is tried; when every node failed, the last node's trouble
+    is raised (NodeUnavailable with `retry_after` for a skipped one).
     """
-    from starknet_py.net.full_node_client import FullNodeClient
-
     starknet_py_http()
     urls = list(settings.STARKNET_RPC_URLS)
     if not urls:
         raise NodeUnavailable("Starknet RPC is not configured.")
     trouble: NodeError = NodeUnavailable()
     for url in urls:
+        wait = circuit_wait(url)
+        if wait is not None:
+            trouble = NodeUnavailable(retry_after=max(1, math.ceil(wait)))
+            logger.info("starknet %s skipped %s: its circuit is open", name, redacted(url))
+            continue
         try:
-            # aiohttp's timeout bounds each request; asyncio's bounds the whole operation on this node.
-            async with (
-                asyncio.timeout(settings.STARKNET_RPC_TIMEOUT),
-                aiohttp.ClientSession(timeout=client_timeout()) as session,
-            ):
-                client = FullNodeClient(node_url=url, session=session)
-                chain_id = chain_id_text(await client.get_chain_id())
-                if chain_id != settings.STARKNET_CHAIN_ID:
-                    logger.error(
-                        "starknet node %s is on chain %s, not %s: skipped",
-                        redacted(url),
-                        chain_id,
-                        settings.STARKNET_CHAIN_ID,
-                    )
-                    raise NodeBadResponse()
-                return await operation(client)
+            result = await _on_node(operation, url)
         except StarknetError as exc:
             if not isinstance(exc, NodeError):
+                circuit_record(url, timed_out=False)
                 raise
             trouble = exc
             logger.warning("starknet %s failed on %s: %s", name, redacted(url), type(exc).__name__)
@@ -165,12 +185,24 @@ async def _with_node(operation: Operation[T], name: str) -> T:
                 type(exc).__name__,
                 getattr(exc, "message", None) or str(exc)[:500],
             )
+        else:
+            circuit_record(url, timed_out=False)
+            return result
+        if circuit_record(url, timed_out=isinstance(trouble, NodeTimeout)):
+            logger.warning(
+                "starknet node %s timed out %d operations in a row: skipped for %s s",
+                redacted(url),
+                settings.STARKNET_BREAKER_THRESHOLD,
+                settings.STARKNET_BREAKER_COOLDOWN,
+            )
     raise trouble
 
 
 def run(operation: Operation[T], name: str) -> T:
-    """Run one operation with failover, from sync code (not from inside a running event loop)."""
-    return async_to_sync(_with_node)(operation, name)
+    """Run one operation with failover, from sync code (not from inside a running event loop), holding a
+    chain-call slot. Raises NodeBusy at once when every slot is in use."""
+    with chain_slot():
+        return async_to_sync(_with_node)(operation, name)
 
 
 def block_kwargs(block: BlockId) -> dict[str, Any]:

@@ -21,7 +21,10 @@ ERRORS = {
 
 UPSTREAM = {
     502: OpenApiResponse(description="The Starknet node answered incorrectly (`starknet.bad_gateway`)."),
-    503: OpenApiResponse(description="No Starknet node is reachable (`starknet.unavailable`)."),
+    503: OpenApiResponse(
+        description="No Starknet node is reachable (`starknet.unavailable`), or this server runs as many "
+        "Starknet calls as it allows (`starknet.busy`); see Retry-After."
+    ),
     504: OpenApiResponse(description="The Starknet node did not answer in time (`starknet.timeout`)."),
 }
 

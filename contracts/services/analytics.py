@@ -161,17 +161,25 @@ def chain_stats_latest(*, chain: str) -> dict[str, Any]:
 
     On a cold cache one request (any worker) wins a short cache lock and reads the block; the others
     wait for its answer as long as one read may take (STARKNET_RPC_TIMEOUT per configured node), then
-    get ChainStatsBusy (503).
-    Raises the API errors of chain_answer_error and starknet.NodeError.
+    get ChainStatsBusy (503). On a cold cache, readers and waiters alike hold a chain-call slot (the
+    client's bulkhead), so waiting on a hung node holds no more workers than chain calls may.
+    Raises the API errors of chain_answer_error and starknet.NodeError (NodeBusy when no slot is free).
     """
-    key, lock = _stats_cache_key(chain), f"{_stats_cache_key(chain)}:lock"
+    key = _stats_cache_key(chain)
+    stats = _fresh(cache.get(key))
+    if stats is not None:
+        return stats
+    with starknet.chain_slot():
+        return _stats_fill_or_wait(key)
+
+
+def _stats_fill_or_wait(key: str) -> dict[str, Any]:
+    """After a cache miss: read the node under the fill lock, or wait for the request holding it."""
+    lock = f"{key}:lock"
     # Each configured node gets STARKNET_RPC_TIMEOUT: that bounds one read, failover included.
     read_budget = settings.STARKNET_RPC_TIMEOUT * max(1, len(settings.STARKNET_RPC_URLS))
     deadline = clock().monotonic() + read_budget
     while True:
-        stats = _fresh(cache.get(key))
-        if stats is not None:
-            return stats
         # The lock outlives a hung read by a little, so a crashed worker cannot hold it for ever.
         if cache.add(lock, 1, timeout=int(read_budget) + 5):
             try:
@@ -189,6 +197,9 @@ def chain_stats_latest(*, chain: str) -> dict[str, Any]:
         if clock().monotonic() >= deadline:
             raise ChainStatsBusy()
         clock().sleep(STATS_WAIT_STEP)
+        stats = _fresh(cache.get(key))
+        if stats is not None:
+            return stats
 
 
 def _fresh(entry: Any) -> dict[str, Any] | None:

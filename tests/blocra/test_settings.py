@@ -141,3 +141,43 @@ def test_settings_accept_the_widest_max_reward_amount(tmp_path):
     widest = "9" * 22 + "." + "9" * 18
     result = run_settings({**PRODUCTION_ENV, "MAX_REWARD_AMOUNT": widest}, tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+CAP_PROBE = (
+    "import django; django.setup(); from django.conf import settings; print(settings.STARKNET_MAX_CONCURRENT_CALLS)"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "cap"),
+    [
+        ({"GUNICORN_WORKERS": "3"}, 1),
+        ({"GUNICORN_WORKERS": "9", "GUNICORN_THREADS": "2", "STARKNET_MAX_CONCURRENT_CALLS": ""}, 9),
+        ({"GUNICORN_WORKERS": "9", "STARKNET_MAX_CONCURRENT_CALLS": "0"}, 0),
+    ],
+    ids=["half-the-workers", "half-the-pool-when-empty", "off"],
+)
+def test_settings_chain_call_cap_defaults_to_half_the_gunicorn_pool(env, cap, tmp_path):
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "STARKNET_MAX")) and k != "DATABASE_URL"
+    }
+    clean.update({"DJANGO_SETTINGS_MODULE": "blocra.settings", "DATA_DIR": str(tmp_path)}, **PRODUCTION_ENV, **env)
+    result = subprocess.run(
+        [sys.executable, "-c", CAP_PROBE], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(cap)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"STARKNET_MAX_CONCURRENT_CALLS": "many"}, "STARKNET_MAX_CONCURRENT_CALLS must be a whole number"),
+        ({"STARKNET_BREAKER_THRESHOLD": "-1"}, "must be 0 (off) or more"),
+        ({"STARKNET_BREAKER_COOLDOWN": "0"}, "STARKNET_BREAKER_COOLDOWN must be more than 0"),
+    ],
+)
+def test_settings_reject_a_bad_bulkhead_setting(env, message, tmp_path):
+    result = run_settings({**PRODUCTION_ENV, **env}, tmp_path)
+    assert result.returncode != 0
+    assert message in result.stderr

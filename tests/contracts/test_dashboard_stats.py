@@ -5,6 +5,7 @@ import threading
 import pytest
 from rest_framework.test import APIClient
 
+from tests.bulkhead import chain_slots_held
 from tests.contracts.conftest import ALICE, BOB, TOKEN, assert_error, rpc_requests
 from tests.starknet_node import FEE, STRK, unreachable_url
 
@@ -131,6 +132,26 @@ def test_stats_hanging_node_is_504(starknet_node, settings, api_client):
     starknet_node.hang(3)
 
     assert_error(api_client.get(STATS), 504, "starknet.timeout")
+
+
+def test_stats_cold_cache_with_every_chain_slot_in_use_is_503_busy(chain, starknet_node, settings, api_client):
+    # given: the only chain-call slot is held by another request; nothing is cached
+    settings.STARKNET_MAX_CONCURRENT_CALLS = 1
+    with chain_slots_held(1):
+        # when
+        response = api_client.get(STATS)
+
+    # then: neither read nor waited for another reader
+    assert_error(response, 503, "starknet.busy")
+    assert response["Retry-After"] == "1"
+    assert starknet_node.methods == []
+
+
+def test_stats_warm_cache_answers_with_every_chain_slot_in_use(chain, settings, api_client):
+    settings.STARKNET_MAX_CONCURRENT_CALLS = 1
+    assert api_client.get(STATS).status_code == 200
+    with chain_slots_held(1):
+        assert api_client.get(STATS).status_code == 200
 
 
 def test_stats_malformed_answer_is_502(starknet_node, api_client):
