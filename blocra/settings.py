@@ -186,6 +186,11 @@ LOGIN_RATE_LIMIT_IP = env.str("LOGIN_RATE_LIMIT_IP", default="10/m")
 LOGIN_RATE_LIMIT_EMAIL = env.str("LOGIN_RATE_LIMIT_EMAIL", default="5/m")
 LOGIN_RATE_LIMIT_ACCOUNT = env.str("LOGIN_RATE_LIMIT_ACCOUNT", default="50/h")
 
+
+# Wallet sign-in (it asks the Starknet node) and challenge creation (it writes a row), per client IP.
+WALLET_SIGNIN_RATE_LIMIT = env.str("WALLET_SIGNIN_RATE_LIMIT", default="10/m")
+WALLET_CHALLENGE_RATE_LIMIT = env.str("WALLET_CHALLENGE_RATE_LIMIT", default="20/m")
+
 # --- Auth and passwords -----------------------------------------------------------------------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -338,6 +343,8 @@ for _name in (
     "LOGIN_RATE_LIMIT_IP",
     "LOGIN_RATE_LIMIT_EMAIL",
     "LOGIN_RATE_LIMIT_ACCOUNT",
+    "WALLET_SIGNIN_RATE_LIMIT",
+    "WALLET_CHALLENGE_RATE_LIMIT",
     "ANALYZE_RATE_LIMIT",
     "EMAIL_CONFIRM_RESEND_RATE_LIMIT",
 ):

@@ -100,11 +100,19 @@ def wallet_challenge_typed_data(*, challenge: WalletChallenge) -> dict[str, Any]
     )
 
 
+# Each new challenge deletes up to this many challenges that expired over CHALLENGE_PURGE_GRACE ago:
+# more than one per new row, so the table stays about as long as the challenges of the last
+# TTL + grace, without an operator.
+CHALLENGE_PURGE_BATCH = 100
+CHALLENGE_PURGE_GRACE = timedelta(hours=1)
+
+
 def wallet_challenge_issue(*, address: str, purpose: str = WalletChallenge.Purpose.SIGNIN) -> IssuedChallenge:
     """Store a fresh single-use nonce for `address` (normalised) and return it with its typed data.
-    The nonce expires after STARKNET_SIGNIN_TTL seconds."""
+    The nonce expires after STARKNET_SIGNIN_TTL seconds. Purges a batch of long-expired challenges."""
     # Whole seconds: the typed data carries Unix seconds and must be rebuilt identically later.
     issued_at = timezone.now().replace(microsecond=0)
+    wallet_challenges_purge(expired_before=issued_at - CHALLENGE_PURGE_GRACE, limit=CHALLENGE_PURGE_BATCH)
     challenge = WalletChallenge.objects.create(
         nonce=secrets.token_urlsafe(12),  # 16 URL-safe ASCII characters: a Cairo short string
         address=starknet.normalize_account_address(address),
@@ -250,8 +258,15 @@ def wallet_link(*, user: User, address: str, nonce: str, signature: list[int], s
     return user
 
 
-def wallet_challenges_purge(*, expired_before: datetime) -> int:
-    """Delete challenges (used or not) that expired before `expired_before`; returns how many.
-    Anyone may request challenges, so the table is kept short by running this regularly."""
-    deleted, _ = WalletChallenge.objects.filter(expires_at__lt=expired_before).delete()
+def wallet_challenges_purge(*, expired_before: datetime, limit: int | None = None) -> int:
+    """Delete challenges (used or not) that expired before `expired_before`, at most `limit` of them
+    (the earliest first); returns how many. Issuing a challenge runs a bounded purge; the
+    `purge_wallet_challenges` command clears a backlog at once."""
+    expired = WalletChallenge.objects.filter(expires_at__lt=expired_before)
+    if limit is not None:
+        ids = list(expired.order_by("expires_at").values_list("pk", flat=True)[:limit])
+        if not ids:
+            return 0
+        expired = WalletChallenge.objects.filter(pk__in=ids)
+    deleted, _ = expired.delete()
     return deleted

@@ -3,7 +3,7 @@
 import io
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -12,8 +12,9 @@ from rest_framework.test import APIClient
 from starknet_py.hash.utils import message_signature
 
 from accounts.models import ActivityLog, User, WalletChallenge
-from accounts.services.wallet import signin_typed_data
+from accounts.services.wallet import CHALLENGE_PURGE_BATCH, signin_typed_data
 from blocra import starknet
+from tests.bulkhead import chain_slots_held
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.starknet_node import unreachable_url
 from tests.starknet_wallets import (
@@ -114,11 +115,39 @@ def test_challenge_without_address_is_400(api_client):
     assert_error(api_client.get(CHALLENGE), 400, "request.validation_failed")
 
 
-def test_challenge_query_count(api_client, django_assert_num_queries):
-    # INSERT the challenge
-    with django_assert_num_queries(1):
+def test_challenge_query_count(api_client, settings, django_assert_num_queries):
+    settings.RATELIMIT_ENABLE = False  # its counters live in the cache: the database on SQLite only
+    # SELECT the ids of long-expired challenges (none: no DELETE); INSERT the challenge
+    with django_assert_num_queries(2):
         response = api_client.get(CHALLENGE, {"address": ALICE.address})
     assert response.status_code == 200
+
+
+def test_challenge_query_count_with_expired_challenges_to_purge(api_client, settings, django_assert_num_queries):
+    settings.RATELIMIT_ENABLE = False
+    long_ago = int(time.time()) - 2 * 86400
+    for index in range(3):
+        challenge_create(ALICE, f"stale-{index}", issued_at=long_ago, expires_at=long_ago + 300)
+    # SELECT the ids of long-expired challenges; DELETE them; INSERT the challenge
+    with django_assert_num_queries(3):
+        response = api_client.get(CHALLENGE, {"address": ALICE.address})
+    assert response.status_code == 200
+
+
+def test_challenge_over_the_per_ip_limit_is_429(api_client, settings):
+    # given
+    settings.WALLET_CHALLENGE_RATE_LIMIT = "2/m"
+    for _ in range(2):
+        assert api_client.get(CHALLENGE, {"address": ALICE.address}).status_code == 200
+
+    # when
+    response = api_client.get(CHALLENGE, {"address": ALICE.address})
+
+    # then: refused before any row is written; another client address is not affected
+    assert_error(response, 429, "request.rate_limited")
+    assert int(response["Retry-After"]) >= 1
+    assert WalletChallenge.objects.count() == 2
+    assert api_client.get(CHALLENGE, {"address": ALICE.address}, REMOTE_ADDR="10.9.9.9").status_code == 200
 
 
 # --- Sign-in: success -------------------------------------------------------------------------------
@@ -205,7 +234,8 @@ def test_wallet_signin_accepts_decimal_signature_strings(api_client, wallet_node
     assert api_client.post(SIGNIN, alice_proof, format="json").status_code == 200
 
 
-def test_wallet_signin_query_count(api_client, wallet_node, alice_proof, django_assert_num_queries):
+def test_wallet_signin_query_count(api_client, wallet_node, alice_proof, settings, django_assert_num_queries):
+    settings.RATELIMIT_ENABLE = False  # its counters live in the cache: the database on SQLite only
     UserFactory(wallet_address=ALICE.address)
     # SELECT challenge; SAVEPOINT; UPDATE challenge (consume); SELECT user by wallet; INSERT activity;
     # INSERT outstanding refresh token; RELEASE SAVEPOINT
@@ -215,6 +245,29 @@ def test_wallet_signin_query_count(api_client, wallet_node, alice_proof, django_
 
 
 # --- Sign-in: refused -------------------------------------------------------------------------------
+
+
+def test_wallet_signin_over_the_per_ip_limit_is_429_without_asking_the_node(
+    api_client, wallet_node, wallet_signer, settings
+):
+    # given: two attempts with bad signatures used up the limit
+    settings.WALLET_SIGNIN_RATE_LIMIT = "2/m"
+    for index in range(2):
+        challenge_create(ALICE, f"attempt-{index}")
+        bad = proof(ALICE, f"attempt-{index}", wallet_signer(ALICE.address, f"attempt-{index}", BOB.private_key))
+        assert_error(api_client.post(SIGNIN, bad, format="json"), 401, "auth.invalid_signature")
+    wallet_node.clear_log()
+    challenge_create(ALICE, "third")
+    good = proof(ALICE, "third", wallet_signer(ALICE.address, "third", ALICE.private_key))
+
+    # when
+    response = api_client.post(SIGNIN, good, format="json")
+
+    # then: refused before the node is asked; the nonce stays usable
+    assert_error(response, 429, "request.rate_limited")
+    assert int(response["Retry-After"]) >= 1
+    assert wallet_node.methods == []
+    assert not challenge_used("third")
 
 
 def test_wallet_signin_signature_by_another_key_is_401(api_client, wallet_node, wallet_signer):
@@ -389,6 +442,21 @@ def test_wallet_signin_node_down_is_503_and_keeps_the_nonce(api_client, wallet_n
     assert api_client.post(SIGNIN, alice_proof, format="json").status_code == 200
 
 
+def test_wallet_signin_with_every_chain_slot_in_use_is_503_busy_at_once(api_client, wallet_node, alice_proof, settings):
+    # given: the only chain-call slot of this machine is held by another request
+    settings.STARKNET_MAX_CONCURRENT_CALLS = 1
+    with chain_slots_held(1):
+        # when
+        response = api_client.post(SIGNIN, alice_proof, format="json")
+
+    # then: refused without asking the node; the nonce stays usable
+    assert_error(response, 503, "starknet.busy")
+    assert response["Retry-After"] == "1"
+    assert wallet_node.methods == []
+    assert not challenge_used("alice-nonce-1")
+    assert api_client.post(SIGNIN, alice_proof, format="json").status_code == 200
+
+
 def test_wallet_signin_unconfigured_rpc_is_503(api_client, alice_proof, settings):
     settings.STARKNET_RPC_URLS = []
     assert_error(api_client.post(SIGNIN, alice_proof, format="json"), 503, "starknet.unavailable")
@@ -410,6 +478,33 @@ def test_wallet_signin_node_timeout_is_504(api_client, wallet_node, alice_proof,
     assert_error(response, 504, "starknet.timeout")
     assert time.monotonic() - started < 2
     assert not challenge_used("alice-nonce-1")
+
+
+def test_wallet_signin_hung_node_fails_fast_once_its_circuit_is_open(
+    api_client, wallet_node, alice_proof, settings, fake_clock
+):
+    # given: the node hangs; two timeouts in a row open its circuit
+    settings.STARKNET_RPC_TIMEOUT = 0.2
+    settings.STARKNET_BREAKER_THRESHOLD = 2
+    settings.STARKNET_BREAKER_COOLDOWN = 30
+    wallet_node.hang(5)
+    for _ in range(2):
+        assert_error(api_client.post(SIGNIN, alice_proof, format="json"), 504, "starknet.timeout")
+    asked = len(wallet_node.methods)
+
+    # when
+    response = api_client.post(SIGNIN, alice_proof, format="json")
+
+    # then: 503 at once, without asking the node, with the rest of the cool-down as Retry-After
+    assert_error(response, 503, "starknet.unavailable")
+    assert response["Retry-After"] == "30"
+    assert len(wallet_node.methods) == asked
+    assert not challenge_used("alice-nonce-1")
+
+    # and once the cool-down is over and the node answers, the same proof signs in
+    wallet_node.repair()
+    fake_clock.advance(30)
+    assert api_client.post(SIGNIN, alice_proof, format="json").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -645,6 +740,46 @@ def test_wallet_link_query_count(user, wallet_node, alice_proof, client_for, dja
 
 
 # --- Housekeeping -----------------------------------------------------------------------------------
+
+
+def test_challenge_issue_purges_challenges_expired_over_an_hour_ago(api_client):
+    # given: used and unused challenges that expired long ago, one that expired recently, a live one
+    now = int(time.time())
+    challenge_create(ALICE, "old-unused", issued_at=now - 86400, expires_at=now - 86400 + 300)
+    used = challenge_create(ALICE, "old-used", issued_at=now - 7200, expires_at=now - 7200 + 300)
+    WalletChallenge.objects.filter(pk=used.pk).update(used_at=used.issued_at)
+    challenge_create(ALICE, "recently-expired", issued_at=now - 900, expires_at=now - 600)
+    challenge_create(ALICE, "live", issued_at=now, expires_at=now + 300)
+
+    # when: anyone asks for a challenge (no operator, no cron)
+    fresh = api_client.get(CHALLENGE, {"address": BOB.address}).json()["data"]["nonce"]
+
+    # then
+    assert set(WalletChallenge.objects.values_list("nonce", flat=True)) == {"recently-expired", "live", fresh}
+
+
+def test_challenge_issue_purges_a_bounded_batch_earliest_first(api_client):
+    # given: more long-expired challenges than one issue deletes
+    now = int(time.time())
+    WalletChallenge.objects.bulk_create(
+        WalletChallenge(
+            nonce=f"stale-{index}",
+            address=ALICE.address,
+            chain_id="SN_SEPOLIA",
+            issued_at=datetime.fromtimestamp(now - 86400 - index, UTC),
+            expires_at=datetime.fromtimestamp(now - 86400 - index + 300, UTC),
+        )
+        for index in range(CHALLENGE_PURGE_BATCH + 5)
+    )
+
+    # when
+    api_client.get(CHALLENGE, {"address": ALICE.address})
+
+    # then: one batch went, the latest-expiring stale ones remain for the next issue
+    left = set(WalletChallenge.objects.filter(nonce__startswith="stale-").values_list("nonce", flat=True))
+    assert left == {f"stale-{index}" for index in range(5)}
+    api_client.get(CHALLENGE, {"address": ALICE.address})
+    assert not WalletChallenge.objects.filter(nonce__startswith="stale-").exists()
 
 
 def test_purge_wallet_challenges_deletes_only_long_expired_ones():

@@ -122,7 +122,14 @@ def test_settings_trace_logs_sql(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["API_RATE_LIMIT", "LOGIN_RATE_LIMIT_EMAIL", "LOGIN_RATE_LIMIT_ACCOUNT", "ANALYZE_RATE_LIMIT"]
+    "name",
+    [
+        "API_RATE_LIMIT",
+        "LOGIN_RATE_LIMIT_EMAIL",
+        "LOGIN_RATE_LIMIT_ACCOUNT",
+        "ANALYZE_RATE_LIMIT",
+        "WALLET_CHALLENGE_RATE_LIMIT",
+    ],
 )
 def test_settings_reject_a_malformed_rate(name, tmp_path):
     result = run_settings({**PRODUCTION_ENV, name: "ten per minute"}, tmp_path)

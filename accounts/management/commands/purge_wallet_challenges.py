@@ -1,4 +1,7 @@
-"""Delete wallet sign-in challenges that expired long enough ago; safe to run from cron or a timer."""
+"""Delete wallet sign-in challenges that expired long enough ago, all at once.
+
+Not needed regularly: issuing a challenge already purges a batch of long-expired ones. It clears a
+backlog (e.g. after a flood of challenge requests) or keeps the table shorter than the hour of grace."""
 
 from datetime import timedelta
 
