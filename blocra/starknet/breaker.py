@@ -93,6 +93,8 @@ def circuit_wait(url: str) -> float | None:
         now = clock().time()
         if now < circuit["open_until"]:
             return circuit["open_until"] - now
+        if now < circuit["probe_until"]:
+            return circuit["probe_until"] - now
         with _changing() as state:
             circuit = state.get(key)
             if circuit is None or circuit["timeouts"] < threshold:
