@@ -20,7 +20,6 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 # DEBUG defaults to on for the local server only; set DEBUG=false and the secrets to try production mode.
 run: $(BIN)/.installed
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py createcachetable
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(BIN)/.installed

@@ -32,7 +32,6 @@ def free_port() -> int:
 
 def seed(env: dict, count: int) -> None:
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([PY, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
     script = f"""
 import django; django.setup()
 from decimal import Decimal

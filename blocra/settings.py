@@ -152,7 +152,10 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
 _db["ATOMIC_REQUESTS"] = False
 
 # --- Cache ------------------------------------------------------------------------------------------
+# Cached answers and rate-limit counters: never the main database, so a writer holding its lock cannot
+# make a request wait to be counted (blocra.cache, blocra.ratelimits).
 REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_SQLITE_PATH = env.str("CACHE_SQLITE_PATH", default="") or str(DATA_DIR / "cache.db")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -163,13 +166,13 @@ if REDIS_URL:
         }
     }
 else:
-    # Shared by every worker through the database; increments are atomic (blocra.cache).
+    # A SQLite file of its own, shared by every worker of this machine; increments are atomic.
     CACHES = {
         "default": {
-            "BACKEND": "blocra.cache.AtomicDatabaseCache",
-            "LOCATION": "blocra_cache",
+            "BACKEND": "blocra.cache.SQLiteCache",
+            "LOCATION": CACHE_SQLITE_PATH,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="blocra"),
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
+            "OPTIONS": {"MAX_ENTRIES": 100_000, "busy_timeout": 1.0},
         }
     }
 # Rate limits (blocra.ratelimits): counters on this cache; an IPv6 client counts as its /64 network.

@@ -68,27 +68,23 @@ def admin_client_api(admin_user) -> APIClient:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _redis_database_per_worker():
-    """With Redis as the cache (REDIS_URL), each test worker gets a database of its own."""
+def _cache_per_worker(tmp_path_factory):
+    """Each test worker gets a cache of its own: a Redis database (REDIS_URL), else a SQLite file of
+    its own. Tests clear the cache, which must not wipe what a test in another worker just stored."""
     default = settings.CACHES["default"]
-    if not default["BACKEND"].endswith("RedisCache"):
-        yield
-        return
-    moved = {**settings.CACHES, "default": {**default, "LOCATION": worker_redis_url(default["LOCATION"])}}
-    with override_settings(CACHES=moved):
+    if default["BACKEND"].endswith("RedisCache"):
+        location = worker_redis_url(default["LOCATION"])
+    else:
+        location = str(tmp_path_factory.mktemp("cache") / "cache.db")
+    with override_settings(CACHES={**settings.CACHES, "default": {**default, "LOCATION": location}}):
         yield
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(request):
-    """Rate-limit counters and cached answers must not leak between tests (the cache table is not
-    flushed with the models, and Redis not at all)."""
-    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
-        request.fixturenames
-    )
-    if uses_db:
-        request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
-        cache.clear()
+def _fresh_cache():
+    """Rate-limit counters and cached answers must not leak between tests (the cache is not flushed
+    with the database)."""
+    cache.clear()
     yield
 
 
@@ -133,7 +129,7 @@ def starknet_node(settings, make_starknet_node):
 
 
 @pytest.fixture
-def chain(starknet_node, db):  # db: erc20_metadata caches in Django's cache (a table by default)
+def chain(starknet_node, db):
     """The local node's chain with two tokens and Alice holding STRK (for fees), TEST_TOKEN and
     TEST_OLD_TOKEN (tests/starknet_node.py); the node's method log starts empty."""
     from tests.starknet_node import STRK, TEST_ALICE, TEST_OLD_TOKEN, TEST_TOKEN

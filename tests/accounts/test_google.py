@@ -253,8 +253,7 @@ def test_google_signin_is_throttled_per_ip(settings, google_jwks, google_token):
     assert int(response["Retry-After"]) >= 1
 
 
-def test_google_signin_query_count(google_jwks, google_token, settings, django_assert_num_queries):
-    settings.RATELIMIT_ENABLE = False  # its counters live in the cache: the database on SQLite only
+def test_google_signin_query_count(google_jwks, google_token, django_assert_num_queries):
     user = UserFactory(email="ada@gmail.com", google_id="110169484474386276334")
     token = google_token()
     # savepoint, 1 user by google_id, insert activity, insert outstanding token, release

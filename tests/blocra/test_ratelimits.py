@@ -1,9 +1,24 @@
 """Fixed-window rate limits on the shared cache (blocra.ratelimits), with time from the app's clock."""
 
+import http.client
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from urllib.parse import urlparse
+
 import pytest
+from django.db import connection
 from django.test import RequestFactory
 
 from blocra.ratelimits import client_key, parse_rate, rate_limit_refund, rate_limit_usage
+from tests.blocra.test_database import ROOT, sqlite_only
+from tests.factories import BountyFactory
+from tests.real_services import redis_url
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +99,121 @@ def test_rate_limit_refund_after_the_window_leaves_the_next_window_alone(fake_cl
 
     assert current.count == 1
     assert rate_limit_usage(request, group="t", key="ip", rate="2/m").count == 2
+
+
+# --- The counter store: shared across processes -----------------------------------------------------
+
+_COUNTING_PROCESS = """
+import json, sys
+import django
+django.setup()
+from django.test import RequestFactory
+from blocra.clock import Clock, clock_replaced
+from blocra.ratelimits import rate_limit_usage
+
+class Frozen(Clock):
+    def time(self):
+        return float(sys.argv[1])
+
+request = RequestFactory().get("/api/anything", REMOTE_ADDR="198.51.100.9")
+print("ready", flush=True)
+sys.stdin.readline()
+with clock_replaced(Frozen()):
+    usages = [rate_limit_usage(request, group=sys.argv[2], key="ip", rate="100/d") for _ in range(40)]
+print(json.dumps([[usage.count, usage.should_limit] for usage in usages]), flush=True)
+"""
+
+
+@pytest.mark.parametrize("store", ["sqlite", "redis"])
+def test_rate_limit_counts_across_processes(store, tmp_path):
+    # given: three processes (as gunicorn's workers are) configured from the environment alone, all at
+    # the same instant of the application's clock, so their 120 requests fall in one window
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blocra.settings", "CACHE_SQLITE_PATH": str(tmp_path / "c.db")}
+    env["REDIS_URL"] = redis_url() if store == "redis" else ""
+    group = f"cross-process-{uuid.uuid4().hex}"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _COUNTING_PROCESS, str(time.time()), group],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    try:
+        for process in processes:
+            assert process.stdout.readline().strip() == "ready"
+        # when: they count against one limit at once
+        for process in processes:
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        outputs = [process.communicate(timeout=120)[0] for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+    # then: no count is lost or given twice, and exactly the requests beyond the limit are refused
+    usages = [tuple(usage) for output in outputs for usage in json.loads(output)]
+    assert sorted(count for count, _ in usages) == list(range(1, 121))
+    assert sorted(count for count, limited in usages if limited) == list(range(101, 121))
+
+
+# --- A write lock on the main database does not hold up the rate limits ------------------------------
+
+LOCK_SECONDS = 5
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_reads_answer_while_a_writer_holds_the_sqlite_lock(live_server, settings):
+    # given: the global ceiling on, a bounty to read, and another connection holding the main database's
+    # write lock (BEGIN IMMEDIATE, a change not yet committed) for LOCK_SECONDS
+    settings.API_RATE_LIMIT = "1000/m"
+    bounty = BountyFactory()
+    database = connection.settings_dict["NAME"]
+    locked, released = threading.Event(), threading.Event()
+
+    def writer():
+        holder = sqlite3.connect(database, isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            holder.execute("UPDATE bounties_bounty SET title = 'being edited'")
+            locked.set()
+            time.sleep(LOCK_SECONDS)  # the writer's work: what the reads must not wait for
+            holder.execute("ROLLBACK")
+        finally:
+            holder.close()
+            released.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert locked.wait(30)
+        probe = sqlite3.connect(database, isolation_level=None, timeout=0)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            probe.execute("BEGIN IMMEDIATE")  # the lock is real: no other writer gets in
+        probe.close()
+        # when: reads come while the lock is held
+        during = [get(live_server, path) for path in ["/api/bounties", f"/api/bounties/{bounty.pk}"] * 5]
+        answered_while_locked = not released.is_set()
+    finally:
+        thread.join()
+    after = [get(live_server, path) for path in ["/api/bounties", f"/api/bounties/{bounty.pk}"]]
+
+    # then: every read was answered 200 (never 429, never a wait for the writer), and after it too
+    assert [status for status, _ in during] == [200] * 10
+    assert answered_while_locked
+    assert during[1][1]["title"] == bounty.title  # the writer's change is not committed, so not seen
+    assert [status for status, _ in after] == [200, 200]
+
+
+def get(live_server, path: str) -> tuple[int, dict]:
+    url = urlparse(live_server.url)
+    http_connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    try:
+        http_connection.request("GET", path)
+        response = http_connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        http_connection.close()

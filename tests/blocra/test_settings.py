@@ -188,3 +188,26 @@ def test_settings_reject_a_bad_bulkhead_setting(env, message, tmp_path):
     result = run_settings({**PRODUCTION_ENV, **env}, tmp_path)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+CACHE_PROBE = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"REDIS_URL": "", "CACHE_SQLITE_PATH": ""}, ["blocra.cache.SQLiteCache", "{data}/cache.db"]),
+        ({"REDIS_URL": "", "CACHE_SQLITE_PATH": "/srv/cache/c.db"}, ["blocra.cache.SQLiteCache", "/srv/cache/c.db"]),
+        (
+            {"REDIS_URL": "redis://127.0.0.1:6379/3", "CACHE_SQLITE_PATH": ""},
+            ["django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/3"],
+        ),
+    ],
+)
+def test_settings_cache_is_redis_or_a_file_of_its_own(env, expected, tmp_path):
+    result = run_settings({**PRODUCTION_ENV, **env}, tmp_path, probe=CACHE_PROBE)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [part.format(data=tmp_path) for part in expected]

@@ -1,8 +1,6 @@
 """Personas and helpers of the contracts tests: owner, stranger, admin, and the anonymous caller."""
 
 import pytest
-from django.core.cache import caches
-from django.core.cache.backends.db import DatabaseCache
 
 from tests.conftest import bearer_client
 from tests.factories import AdminFactory, UserFactory
@@ -37,13 +35,6 @@ def stranger_client(stranger):
 @pytest.fixture
 def admin_api(admin):
     return bearer_client(admin)
-
-
-@pytest.fixture
-def database_cache() -> bool:
-    """True when the default cache is the database (no REDIS_URL): its reads and writes are SQL
-    queries that query-count tests must include; Redis adds none."""
-    return isinstance(caches["default"], DatabaseCache)
 
 
 def assert_error(response, status: int, code: str) -> dict:

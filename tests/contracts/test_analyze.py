@@ -194,26 +194,20 @@ def test_analyze_malformed_answer_is_502(chain, starknet_node, api_client):
     assert_error(analyze(api_client), 502, "starknet.bad_gateway")
 
 
-def test_analyze_query_count(chain, api_client, database_cache, django_assert_num_queries):
-    # The rate limiter is off here (autouse fixture): its counter would add cache queries.
-    # miss: cache read, cache write (database cache: read 1; write = COUNT for culling, SAVEPOINT,
-    # SELECT of the key, INSERT, RELEASE); Redis adds no SQL
-    with django_assert_num_queries(6 if database_cache else 0):
+def test_analyze_query_count(chain, api_client, django_assert_num_queries):
+    # miss: cache read, cache write; hit: the cache read. The cache is outside the database
+    # (blocra.cache or Redis), so neither is SQL.
+    with django_assert_num_queries(0):
         assert analyze(api_client).status_code == 200
-    # hit: the cache read only
-    with django_assert_num_queries(1 if database_cache else 0):
+    with django_assert_num_queries(0):
         assert analyze(api_client).status_code == 200
 
 
-def test_analyze_query_count_with_the_rate_limiter(
-    chain, settings, api_client, database_cache, django_assert_num_queries
-):
+def test_analyze_query_count_with_the_rate_limiter(chain, settings, api_client, django_assert_num_queries):
     settings.ANALYZE_RATE_LIMIT = "100/m"
     assert analyze(api_client).status_code == 200
-    # hit with the limiter on: its counter, then the cache read. Database cache: add of the existing
-    # counter (COUNT for culling, SAVEPOINT, SELECT of the key, INSERT refused, ROLLBACK TO SAVEPOINT,
-    # RELEASE), atomic incr (SAVEPOINT, SELECT FOR UPDATE, UPDATE, RELEASE), the read; Redis adds no SQL
-    with django_assert_num_queries(11 if database_cache else 0):
+    # hit with the limiter on: its counter, then the cache read, both outside the database
+    with django_assert_num_queries(0):
         assert analyze(api_client).status_code == 200
 
 
