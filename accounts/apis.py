@@ -94,6 +94,7 @@ class LoginApi(PublicAuthApi):
                 "Too many failed sign-ins from this client, on this email or on an account under attack "
                 "(`request.rate_limited`); see Retry-After. A client that has not been failing is not refused."
             ),
+            503: _error("The attempt could not be counted (`server.rate_limit_unavailable`): sign-in fails closed."),
         },
     )
     def post(self, request):
@@ -114,7 +115,10 @@ class GoogleSignInApi(PublicAuthApi):
             401: _error("The ID token failed verification (`auth.invalid_google_token`)."),
             409: _error("The email belongs to an account linked to another Google account."),
             429: _error("Too many sign-in attempts from this address."),
-            503: _error("Google sign-in is not configured, or Google's keys cannot be fetched."),
+            503: _error(
+                "Google sign-in is not configured, Google's keys cannot be fetched, or the attempt could not "
+                "be counted (`server.rate_limit_unavailable`)."
+            ),
         },
     )
     def post(self, request):

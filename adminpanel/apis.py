@@ -1,7 +1,7 @@
 """HTTP API of the admin panel."""
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -19,7 +19,15 @@ SuccessMessage = inline_serializer(
 class FeedbackSubmitApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=FeedbackSubmitSerializer, responses={201: SuccessMessage}, tags=["feedback"])
+    @extend_schema(
+        request=FeedbackSubmitSerializer,
+        responses={
+            201: SuccessMessage,
+            429: OpenApiResponse(description="Too many submissions from this address (`Retry-After`)."),
+            503: OpenApiResponse(description="The submission could not be counted (`server.rate_limit_unavailable`)."),
+        },
+        tags=["feedback"],
+    )
     def post(self, request):
         enforce_rate_limit(request, group="feedback", key="ip", rate=settings.FEEDBACK_RATE_LIMIT)
         serializer = FeedbackSubmitSerializer(data=request.data)

@@ -1,37 +1,60 @@
 """Rate limits on the shared cache, answered as 429 with Retry-After.
 
 Fixed windows per (group, key): the count lives under a cache key named for the window, so a new
-window starts a new count and expiry only cleans up. The cache is Redis when REDIS_URL is set and the
-database otherwise: either way every worker counts against the same numbers. Windows are read from
-the application's clock (`blocra.clock`). Each key's windows are offset by a stable jitter, so the
-windows of many clients do not all reset at the same second.
+window starts a new count and expiry only cleans up. The cache is Redis when REDIS_URL is set, else a
+SQLite file of its own (blocra.cache), never the main database: either way every worker counts
+against the same numbers, and a writer holding the main database's lock cannot make a request wait
+to be counted. Windows are read from the application's clock (`blocra.clock`). Each key's windows are
+offset by a stable jitter, so the windows of many clients do not all reset at the same second.
+
+The store may fail (Redis down, the cache file's disk full or its lock held past the busy timeout).
+A limit then either fails open, letting the request through with a warning in the log (the global
+ceiling: losing it for a while costs less than refusing every request), or fails closed, answering
+503 `server.rate_limit_unavailable` (sign-in and the other limits that guard against guessing,
+spam or costly work: their protection must not vanish with the store). Closed is the default. It is a
+503, not a 429: the client did nothing wrong, and the 5xx shows on the operators' dashboards.
 """
 
 import contextlib
 import hashlib
 import ipaddress
+import logging
 import math
 import re
+import sqlite3
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
+from redis.exceptions import RedisError
 from rest_framework.exceptions import Throttled
 
 from blocra.client_ip import client_ip
 from blocra.clock import clock
-from blocra.errors import json_error_response
+from blocra.errors import ServiceUnavailable, json_error_response
 from blocra.middleware import GetResponse
 
+logger = logging.getLogger("blocra.ratelimits")
+
 KeyFunc = Callable[[str, HttpRequest], str]
+# What a failing counter store raises: the SQLite cache file (or its directory), Redis, a database cache.
+STORE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, OSError, RedisError, DatabaseError)
 
 _RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # Counters outlive their window a little, so a slow request near its end still finds its count.
 _EXPIRY_SLACK = 5
+
+
+class RateLimitUnavailable(ServiceUnavailable):
+    """The counter store failed and the limit fails closed: the request is refused, not counted."""
+
+    code = "server.rate_limit_unavailable"
+    message = "This request cannot be checked against its rate limit right now; try again shortly."
 
 
 @dataclass(frozen=True)
@@ -69,9 +92,12 @@ def client_key(request: HttpRequest) -> str:
     return address
 
 
-def rate_limit_usage(request: HttpRequest, *, group: str, key: str | KeyFunc, rate: str) -> Usage | None:
+def rate_limit_usage(
+    request: HttpRequest, *, group: str, key: str | KeyFunc, rate: str, fail_open: bool = False
+) -> Usage | None:
     """Count this request against `rate` for `key` (`"ip"` or a function of group and request); None
-    when rate limiting is disabled (RATELIMIT_ENABLE)."""
+    when rate limiting is disabled (RATELIMIT_ENABLE). When the counter store fails: None with a
+    warning logged if `fail_open`, else RateLimitUnavailable (503)."""
     if not settings.RATELIMIT_ENABLE:
         return None
     value = client_key(request) if key == "ip" else key(group, request) if callable(key) else key
@@ -81,24 +107,38 @@ def rate_limit_usage(request: HttpRequest, *, group: str, key: str | KeyFunc, ra
     window_end = (math.floor(now - jitter) // period + 1) * period + jitter
     digest = hashlib.sha256(f"{group}:{rate}:{value}".encode()).hexdigest()[:32]
     cache_key = f"ratelimit:{digest}:{window_end}"
-    cache = caches[settings.RATELIMIT_USE_CACHE]
-    if cache.add(cache_key, 1, period + _EXPIRY_SLACK):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between the add and the increment: this request opens it again
-            cache.add(cache_key, 1, period + _EXPIRY_SLACK)
-            count = 1
+    try:
+        count = _count(cache_key, period)
+    except STORE_ERRORS as exc:
+        # The log line carries the request id (blocra.logging); the store's error says which store.
+        if fail_open:
+            logger.warning("rate limit %s not counted, request let through: store failed: %r", group, exc)
+            return None
+        logger.error("rate limit %s not counted, request refused (503): store failed: %r", group, exc)
+        raise RateLimitUnavailable() from exc
     return Usage(count=count, limit=limit, time_left=max(1, math.ceil(window_end - now)), counter=cache_key)
 
 
-def enforce_rate_limit(request: HttpRequest, *, group: str, key: str | KeyFunc, rate: str) -> None:
+def _count(cache_key: str, period: int) -> int:
+    """Increment the window's counter, creating it at 1; atomic on every worker's shared store."""
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    if cache.add(cache_key, 1, period + _EXPIRY_SLACK):
+        return 1
+    try:
+        return int(cache.incr(cache_key))
+    except ValueError:  # expired between the add and the increment: this request opens it again
+        cache.add(cache_key, 1, period + _EXPIRY_SLACK)
+        return 1
+
+
+def enforce_rate_limit(
+    request: HttpRequest, *, group: str, key: str | KeyFunc, rate: str, fail_open: bool = False
+) -> None:
     """Count this request and raise DRF's Throttled (429 with Retry-After) once over `rate`; an empty
-    rate turns the limit off."""
+    rate turns the limit off. A failing store raises RateLimitUnavailable (503) unless `fail_open`."""
     if not rate:
         return
-    usage = rate_limit_usage(request, group=group, key=key, rate=rate)
+    usage = rate_limit_usage(request, group=group, key=key, rate=rate, fail_open=fail_open)
     if usage and usage.should_limit:
         raise Throttled(wait=usage.time_left)
 
@@ -109,15 +149,20 @@ def rate_limit_refund(usage: Usage) -> None:
     cannot all slip under the limit, then take back the ones that turn out not to count."""
     if not usage.counter:
         return
-    # ValueError: the window's counter has expired, nothing is left to take back.
-    with contextlib.suppress(ValueError):
-        caches[settings.RATELIMIT_USE_CACHE].decr(usage.counter)
+    try:
+        # ValueError: the window's counter has expired, nothing is left to take back.
+        with contextlib.suppress(ValueError):
+            caches[settings.RATELIMIT_USE_CACHE].decr(usage.counter)
+    except STORE_ERRORS as exc:
+        # The request stays counted: a refund lost errs on the safe side, and the answer is already decided.
+        logger.warning("rate limit refund lost, the request stays counted: store failed: %r", exc)
 
 
 class ApiRateLimitMiddleware:
     """A per-client ceiling on every /api request (`API_RATE_LIMIT`, e.g. `600/m`; empty turns it off).
 
-    Endpoints that attract abuse (login, feedback, analytics) have tighter limits of their own.
+    Endpoints that attract abuse (login, feedback, analytics) have tighter limits of their own. It fails
+    open: when the counter store fails, the request goes through and a warning is logged.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -126,7 +171,7 @@ class ApiRateLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         rate = settings.API_RATE_LIMIT
         if rate and request.path_info.startswith("/api/") and not request.path_info.startswith("/api/health"):
-            usage = rate_limit_usage(request, group="api", key="ip", rate=rate)
+            usage = rate_limit_usage(request, group="api", key="ip", rate=rate, fail_open=True)
             if usage and usage.should_limit:
                 return json_error_response(
                     "Too many requests; slow down.",

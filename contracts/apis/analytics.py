@@ -56,6 +56,10 @@ class ContractAnalyzeApi(APIView):
             404: OpenApiResponse(description="No block in the date range (`contracts.block_not_found`)."),
             429: OpenApiResponse(description="Rate limited (`Retry-After`)."),
             **UPSTREAM,
+            503: OpenApiResponse(
+                description="No Starknet node is reachable (`starknet.unavailable`), or the request could not be "
+                "counted against its rate limit (`server.rate_limit_unavailable`)."
+            ),
         },
         description="A transaction of the contract is one it sent (an account) or one whose receipt holds an "
         "event it emitted. At most ANALYZE_MAX_BLOCKS blocks are read: the latest, or the last of the range.",

@@ -3,6 +3,7 @@
 import http.client
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -12,12 +13,17 @@ import uuid
 from urllib.parse import urlparse
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test import RequestFactory
 
-from blocra.ratelimits import client_key, parse_rate, rate_limit_refund, rate_limit_usage
+from accounts.models import ActivityLog
+from adminpanel.models import Feedback
+from blocra.cache import SQLiteCache
+from blocra.logging import RequestIdFilter
+from blocra.ratelimits import RateLimitUnavailable, client_key, parse_rate, rate_limit_refund, rate_limit_usage
 from tests.blocra.test_database import ROOT, sqlite_only
-from tests.factories import BountyFactory
+from tests.factories import BountyFactory, UserFactory
 from tests.real_services import redis_url
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +107,7 @@ def test_rate_limit_refund_after_the_window_leaves_the_next_window_alone(fake_cl
     assert rate_limit_usage(request, group="t", key="ip", rate="2/m").count == 2
 
 
-# --- The counter store: shared across processes -----------------------------------------------------
+# --- The counter store: shared across processes, failing open or closed -----------------------------
 
 _COUNTING_PROCESS = """
 import json, sys
@@ -157,6 +163,116 @@ def test_rate_limit_counts_across_processes(store, tmp_path):
     usages = [tuple(usage) for output in outputs for usage in json.loads(output)]
     assert sorted(count for count, _ in usages) == list(range(1, 121))
     assert sorted(count for count, limited in usages if limited) == list(range(101, 121))
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _break_the_store(kind: str, settings, tmp_path, request) -> None:
+    """Point the rate limits at a store that really fails (the default cache keeps working):
+    - sqlite_locked: the counter file's write lock is held by another connection past the busy timeout;
+    - sqlite_no_directory: the counter file's directory cannot be made (a file stands in its way);
+    - redis_closed_port: Redis on a port nothing listens on."""
+    if kind == "sqlite_locked":
+        path = tmp_path / "counters.db"
+        SQLiteCache(str(path), {}).clear()  # the file and its table exist
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        request.addfinalizer(holder.close)
+        store = {"BACKEND": "blocra.cache.SQLiteCache", "LOCATION": str(path), "OPTIONS": {"busy_timeout": 0.05}}
+    elif kind == "sqlite_no_directory":
+        (tmp_path / "a-file").write_text("")
+        store = {"BACKEND": "blocra.cache.SQLiteCache", "LOCATION": str(tmp_path / "a-file" / "counters.db")}
+    else:
+        store = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    settings.CACHES = {**settings.CACHES, "counters": store}
+    settings.RATELIMIT_USE_CACHE = "counters"
+
+
+STORE_FAILURES = ["sqlite_locked", "sqlite_no_directory", "redis_closed_port"]
+
+
+@pytest.fixture(params=STORE_FAILURES)
+def broken_store(request, settings, tmp_path):
+    _break_the_store(request.param, settings, tmp_path, request)
+    return request.param
+
+
+def _ratelimit_records(caplog) -> list[tuple[str, str]]:
+    return [(record.levelname, record.request_id) for record in caplog.records if record.name == "blocra.ratelimits"]
+
+
+def test_global_rate_limit_fails_open_with_a_warning_when_its_store_fails(client, settings, broken_store, caplog):
+    # given: a ceiling of one request a minute, on a store that fails
+    settings.API_RATE_LIMIT = "1/m"
+    caplog.handler.addFilter(RequestIdFilter())
+    # when: three requests come
+    statuses = [client.get("/api/bounties", HTTP_X_REQUEST_ID=f"store-down-{n}").status_code for n in range(3)]
+    # then: all are served, and each left a warning under its request id
+    assert statuses == [200, 200, 200]
+    assert _ratelimit_records(caplog) == [("WARNING", f"store-down-{n}") for n in range(3)]
+
+
+def test_login_rate_limit_fails_closed_when_its_store_fails(client, settings, broken_store, caplog):
+    # given: an account, and sign-in limits whose store fails
+    UserFactory(email="ada@example.com", password=make_password("correct-horse-battery-staple"))
+    caplog.handler.addFilter(RequestIdFilter())
+    # when: the right password is sent
+    response = client.post(
+        "/api/auth/login",
+        {"email": "ada@example.com", "password": "correct-horse-battery-staple"},
+        content_type="application/json",
+        HTTP_X_REQUEST_ID="login-store-down",
+    )
+    # then: refused with 503, not signed in, and logged as an error under the request id
+    assert response.status_code == 503
+    assert response.json()["code"] == "server.rate_limit_unavailable"
+    assert "token" not in response.json()
+    assert not ActivityLog.objects.filter(action="auth.login").exists()
+    assert _ratelimit_records(caplog) == [("ERROR", "login-store-down")]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/auth/google", {"token": "an.id.token"}),
+        ("/api/feedback/submit", {"name": "Ada", "feedback": "hello"}),
+        ("/api/contracts/analyze", {"contractAddress": "0x" + "1" * 64}),
+    ],
+)
+def test_guarded_endpoints_fail_closed_when_their_store_fails(client, settings, tmp_path, request, path, body):
+    _break_the_store("sqlite_no_directory", settings, tmp_path, request)
+
+    response = client.post(path, body, content_type="application/json")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "server.rate_limit_unavailable"
+    assert not Feedback.objects.exists()
+
+
+def test_rate_limit_usage_fails_open_only_when_asked(settings, tmp_path, request):
+    _break_the_store("sqlite_no_directory", settings, tmp_path, request)
+
+    assert rate_limit_usage(request_from("198.51.100.7"), group="t", key="ip", rate="1/m", fail_open=True) is None
+    with pytest.raises(RateLimitUnavailable):
+        rate_limit_usage(request_from("198.51.100.7"), group="t", key="ip", rate="1/m")
+
+
+def test_rate_limit_refund_lost_to_a_failing_store_leaves_the_request_counted(settings, tmp_path, request, caplog):
+    # given: a request counted, then the store fails
+    usage = rate_limit_usage(request_from("198.51.100.7"), group="t", key="ip", rate="2/m")
+    _break_the_store("sqlite_no_directory", settings, tmp_path, request)
+    # when: it is taken back
+    rate_limit_refund(usage)
+    # then: nothing is raised (the answer is decided already), and the loss is logged
+    assert [record.levelname for record in caplog.records if record.name == "blocra.ratelimits"] == ["WARNING"]
 
 
 # --- A write lock on the main database does not hold up the rate limits ------------------------------
