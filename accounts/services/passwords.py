@@ -21,9 +21,12 @@ def user_register(
     email = email.strip().lower()
     if user_email_taken(email=email):
         raise EmailTaken()
+    # Hashed before the transaction: Argon2 is slow on purpose, and on SQLite a transaction holds the
+    # database's write lock from BEGIN (IMMEDIATE), so every other write would queue behind the hashing.
+    password_hash = make_password(password)
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email=email, password=password, username=username or None)
+            user = User.objects.create(email=email, password=password_hash, username=username or None)
             activity_record(action="auth.register", actor=user, target_type="user", target_id=user.pk)
             email_verification_send(user=user, link_template=link_template)
             tokens = session_create(user=user)

@@ -4,6 +4,7 @@ import threading
 from datetime import datetime
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -121,6 +122,29 @@ def test_register_query_count(api_client, django_assert_num_queries):
     with django_assert_num_queries(6):
         response = register(api_client, email="ada@example.com", password=STRONG)
     assert response.status_code == 201
+
+
+class TransactionNotingHasher(Argon2PasswordHasher):
+    """Argon2, noting at each hash whether the database connection was inside a transaction."""
+
+    in_transaction: list[bool] = []
+
+    def encode(self, password, salt):
+        self.in_transaction.append(connection.in_atomic_block)
+        return super().encode(password, salt)
+
+
+@pytest.mark.django_db(transaction=True)  # no test-wide transaction: the service's own is the only one
+def test_register_hashes_the_password_outside_the_transaction(api_client, settings):
+    # given: a hasher that notes whether it runs inside a transaction (on SQLite: holding the write lock)
+    settings.PASSWORD_HASHERS = [f"{__name__}.TransactionNotingHasher"]
+    TransactionNotingHasher.in_transaction = []
+    # when
+    response = register(api_client, email="ada@example.com", password=STRONG)
+    # then: hashed once, before the transaction that writes the account, and the hash is the password's
+    assert response.status_code == 201
+    assert TransactionNotingHasher.in_transaction == [False]
+    assert User.objects.get(email="ada@example.com").check_password(STRONG)
 
 
 @pytest.mark.django_db(transaction=True)
