@@ -289,6 +289,7 @@ class EmailResendApi(APIView):
             400: _error("No address waits for confirmation (`auth.nothing_to_confirm`)."),
             401: _error("Not signed in."),
             429: _error("Too many links asked for; see Retry-After."),
+            503: _error("The request could not be counted against its limit (`server.rate_limit_unavailable`)."),
         },
         description="Mails the confirmation link again: for a pending change, else for the unproven address.",
     )

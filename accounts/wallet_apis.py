@@ -40,6 +40,9 @@ class WalletChallengeApi(APIView):
             200: ChallengeResponseSerializer,
             400: OpenApiResponse(description="Invalid address."),
             429: OpenApiResponse(description="Too many challenges requested from this address; see Retry-After."),
+            503: OpenApiResponse(
+                description="The request could not be counted against its limit (`server.rate_limit_unavailable`)."
+            ),
         },
         summary="Issue a single-use SNIP-12 sign-in challenge for a wallet",
         tags=["auth"],
@@ -70,6 +73,11 @@ class WalletSigninApi(APIView):
             200: AuthResponseSerializer,
             **_ERRORS,
             429: OpenApiResponse(description="Too many wallet sign-in attempts from this address; see Retry-After."),
+            503: OpenApiResponse(
+                description="No Starknet node is reachable (`starknet.unavailable`), this server runs as many "
+                "Starknet calls as it allows (`starknet.busy`; see Retry-After), or the attempt could not be "
+                "counted against its limit (`server.rate_limit_unavailable`)."
+            ),
         },
         summary="Sign in with a signature of the challenge, checked by the account contract (SNIP-6)",
         tags=["auth"],

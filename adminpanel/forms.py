@@ -7,15 +7,17 @@ from rest_framework.exceptions import Throttled
 from accounts.selectors import user_by_email
 from accounts.services import activity_record
 from accounts.signin_limits import signin_attempt
+from blocra.ratelimits import RateLimitUnavailable
 
 
 class AdminLoginForm(AdminAuthenticationForm):
     """The admin site's login under the API's lock-out rule, sharing its counters: a refused client
-    sees why and when to try again (`retry_after`, seconds), with its password left unchecked. Failed
-    and successful sign-ins are recorded in the activity log (`auth.admin_login_failed`,
-    `auth.admin_login`)."""
+    sees why and when to try again (`retry_after`, seconds), with its password left unchecked. When the
+    rule's counters cannot be reached the login fails closed (`unavailable`). Failed and successful
+    sign-ins are recorded in the activity log (`auth.admin_login_failed`, `auth.admin_login`)."""
 
     retry_after: int | None = None
+    unavailable = False
 
     def clean(self) -> dict:
         email = self.cleaned_data.get("username")
@@ -36,6 +38,11 @@ class AdminLoginForm(AdminAuthenticationForm):
                 "Too many failed sign-ins from this address; try again in %(seconds)d seconds.",
                 code="throttled",
                 params={"seconds": self.retry_after},
+            ) from None
+        except RateLimitUnavailable:
+            self.unavailable = True
+            raise ValidationError(
+                "Sign-in cannot be checked against its limits right now; try again shortly.", code="unavailable"
             ) from None
         activity_record(action="auth.admin_login", actor=self.user_cache, metadata={"method": "password"})
         return cleaned

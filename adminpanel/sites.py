@@ -9,13 +9,15 @@ from django.http import HttpRequest, HttpResponse
 class BlocraAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         """Django's login page; a client the lock-out rule refuses gets it back with the reason, as a
-        429 with Retry-After."""
+        429 with Retry-After, or as a 503 when the rule's counters cannot be reached (it fails closed)."""
         response = super().login(request, extra_context)
         form = (getattr(response, "context_data", None) or {}).get("form")
         retry_after = getattr(form, "retry_after", None)
         if retry_after is not None:
             response.status_code = 429
             response["Retry-After"] = str(retry_after)
+        elif getattr(form, "unavailable", False):
+            response.status_code = 503
         return response
 
 

@@ -115,16 +115,15 @@ def test_challenge_without_address_is_400(api_client):
     assert_error(api_client.get(CHALLENGE), 400, "request.validation_failed")
 
 
-def test_challenge_query_count(api_client, settings, django_assert_num_queries):
-    settings.RATELIMIT_ENABLE = False  # its counters live in the cache: the database on SQLite only
-    # SELECT the ids of long-expired challenges (none: no DELETE); INSERT the challenge
+def test_challenge_query_count(api_client, django_assert_num_queries):
+    # SELECT the ids of long-expired challenges (none: no DELETE); INSERT the challenge (the rate limits
+    # count outside the database)
     with django_assert_num_queries(2):
         response = api_client.get(CHALLENGE, {"address": ALICE.address})
     assert response.status_code == 200
 
 
-def test_challenge_query_count_with_expired_challenges_to_purge(api_client, settings, django_assert_num_queries):
-    settings.RATELIMIT_ENABLE = False
+def test_challenge_query_count_with_expired_challenges_to_purge(api_client, django_assert_num_queries):
     long_ago = int(time.time()) - 2 * 86400
     for index in range(3):
         challenge_create(ALICE, f"stale-{index}", issued_at=long_ago, expires_at=long_ago + 300)
@@ -234,11 +233,10 @@ def test_wallet_signin_accepts_decimal_signature_strings(api_client, wallet_node
     assert api_client.post(SIGNIN, alice_proof, format="json").status_code == 200
 
 
-def test_wallet_signin_query_count(api_client, wallet_node, alice_proof, settings, django_assert_num_queries):
-    settings.RATELIMIT_ENABLE = False  # its counters live in the cache: the database on SQLite only
+def test_wallet_signin_query_count(api_client, wallet_node, alice_proof, django_assert_num_queries):
     UserFactory(wallet_address=ALICE.address)
     # SELECT challenge; SAVEPOINT; UPDATE challenge (consume); SELECT user by wallet; INSERT activity;
-    # INSERT outstanding refresh token; RELEASE SAVEPOINT
+    # INSERT outstanding refresh token; RELEASE SAVEPOINT (the rate limits count outside the database)
     with django_assert_num_queries(7):
         response = api_client.post(SIGNIN, alice_proof, format="json")
     assert response.status_code == 200

@@ -14,16 +14,18 @@ from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.core import mail
 from django.db import connection
 from django.test import RequestFactory
+from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.models import ActivityLog
+from accounts.models import ActivityLog, WalletChallenge
 from adminpanel.models import Feedback
 from blocra.cache import SQLiteCache
 from blocra.logging import RequestIdFilter
 from blocra.ratelimits import RateLimitUnavailable, client_key, parse_rate, rate_limit_refund, rate_limit_usage
 from tests.blocra.test_database import ROOT, sqlite_only
-from tests.factories import BountyFactory, UserFactory
+from tests.factories import TEST_PASSWORD, AdminFactory, BountyFactory, UserFactory
 from tests.real_services import redis_url
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +116,7 @@ import json, sys
 import django
 django.setup()
 from django.test import RequestFactory
+from rest_framework_simplejwt.tokens import AccessToken
 from blocra.clock import Clock, clock_replaced
 from blocra.ratelimits import rate_limit_usage
 
@@ -240,21 +243,40 @@ def test_login_rate_limit_fails_closed_when_its_store_fails(client, settings, br
 
 
 @pytest.mark.parametrize(
-    ("path", "body"),
+    ("method", "path", "body"),
     [
-        ("/api/auth/google", {"token": "an.id.token"}),
-        ("/api/feedback/submit", {"name": "Ada", "feedback": "hello"}),
-        ("/api/contracts/analyze", {"contractAddress": "0x" + "1" * 64}),
+        ("post", "/api/auth/google", {"token": "an.id.token"}),
+        ("get", f"/api/auth/wallet/challenge?address=0x{'1' * 64}", None),
+        ("post", "/api/auth/wallet", {"wallet_address": "0x" + "1" * 64, "nonce": "n", "signature": ["0x1", "0x2"]}),
+        ("post", "/api/auth/email/resend", None),
+        ("post", "/api/feedback/submit", {"name": "Ada", "feedback": "hello"}),
+        ("post", "/api/contracts/analyze", {"contractAddress": "0x" + "1" * 64}),
     ],
 )
-def test_guarded_endpoints_fail_closed_when_their_store_fails(client, settings, tmp_path, request, path, body):
+def test_guarded_endpoints_fail_closed_when_their_store_fails(client, settings, tmp_path, request, method, path, body):
+    # given: a signed-in user (the mail resend needs one), and the limits' store failing
+    token = AccessToken.for_user(UserFactory(email="ada@example.com"))
     _break_the_store("sqlite_no_directory", settings, tmp_path, request)
-
-    response = client.post(path, body, content_type="application/json")
-
+    # when
+    response = getattr(client, method)(
+        path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    # then: refused before doing anything
     assert response.status_code == 503
     assert response.json()["code"] == "server.rate_limit_unavailable"
-    assert not Feedback.objects.exists()
+    assert not (ActivityLog.objects.exists() or Feedback.objects.exists() or WalletChallenge.objects.exists())
+    assert mail.outbox == []
+
+
+def test_admin_site_login_fails_closed_when_its_store_fails(client, settings, tmp_path, request):
+    AdminFactory(email="root@example.com")
+    _break_the_store("sqlite_no_directory", settings, tmp_path, request)
+
+    response = client.post("/admin/login/", {"username": "root@example.com", "password": TEST_PASSWORD})
+
+    assert response.status_code == 503
+    assert b"cannot be checked against its limits" in response.content
+    assert "_auth_user_id" not in client.session
 
 
 def test_rate_limit_usage_fails_open_only_when_asked(settings, tmp_path, request):
