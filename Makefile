@@ -10,11 +10,22 @@ PORT ?= 8000
 # Tests use every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint typecheck imports format migrate check-migrations clean
+# The locks are resolved against PyPI alone, whatever the local pip configuration says, so that they
+# hold PyPI's hashes and no local path; LOCK_ARGS passes options, e.g. "--upgrade-package django".
+LOCK_INDEX_URL ?= https://pypi.org/simple
+LOCK_ARGS ?=
+PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT \
+	PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	--index-url $(LOCK_INDEX_URL) $(LOCK_ARGS)
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+.PHONY: run test lint typecheck imports format migrate check-migrations lock clean
+
+# Installs exactly the locked releases, each checked against its hash (requirements-dev.lock holds
+# requirements.lock, the runtime set, plus the development tools).
+$(BIN)/.installed: requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	touch $@
 
 # DEBUG defaults to on for the local server only; set DEBUG=false and the secrets to try production mode.
@@ -43,6 +54,12 @@ format: $(BIN)/.installed
 
 check-migrations: $(BIN)/.installed
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Resolves requirements.txt and requirements-dev.txt (the pins people edit) into the hashed locks;
+# the development lock is constrained by the runtime lock, so the two agree on every shared release.
+lock: $(BIN)/.installed
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) data/test_blocra*.db
