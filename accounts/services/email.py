@@ -57,8 +57,8 @@ def _token_read(token: str) -> tuple[int, str, str]:
 
 
 def _mail(*, template: str, to: str, context: dict[str, object]) -> None:
-    """Send one message after the transaction commits; a mail server that fails is logged, not raised
-    (the change is kept and the user can ask for the link again)."""
+    """Send one message once the caller's transaction commits (at once outside one); a mail server
+    that fails is logged, not raised (the change is kept and the user can ask for the link again)."""
 
     def deliver() -> None:
         subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
@@ -77,7 +77,7 @@ def _link(link_template: str, token: str) -> str:
 
 def email_verification_send(*, user: User, link_template: str) -> None:
     """Mail a confirmation link for the account's own, still unproven address. NothingToConfirm when
-    it has none or it is proven already. Runs in the caller's transaction or its own."""
+    it has none or it is proven already."""
     if not user.email or user.email_verified_at is not None:
         raise NothingToConfirm()
     token = _token_make(user=user, email=user.email, session=None)
@@ -131,11 +131,9 @@ def email_change_resend(*, user: User, session: str | None, link_template: str) 
     if user.pending_email:
         token = _token_make(user=user, email=user.pending_email, session=session)
         context = {"link": _link(link_template, token), "email": user.pending_email, "hours": _ttl_hours()}
-        with transaction.atomic():
-            _mail(template="change", to=user.pending_email, context=context)
+        _mail(template="change", to=user.pending_email, context=context)
         return
-    with transaction.atomic():
-        email_verification_send(user=user, link_template=link_template)
+    email_verification_send(user=user, link_template=link_template)
 
 
 def email_confirm(*, token: str) -> EmailConfirmation:
