@@ -1,9 +1,10 @@
-"""Domain errors of the accounts app, each with a stable code (`auth.<snake_case>`).
+"""Domain errors of the accounts app, each with a stable code (`auth.<snake_case>`; the moderation of
+users, which the admin panel's API and the admin site answer, `adminpanel.<snake_case>`).
 
 Starknet node trouble is not here: the API's exception handler answers it (`blocra.errors`).
 """
 
-from blocra.errors import ApiError, BadRequest, Conflict, ServiceUnavailable, Unauthorized
+from blocra.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable, Unauthorized
 
 
 class EmailTaken(Conflict):
@@ -102,3 +103,31 @@ class AccountNotDeployed(BadRequest):
 class WalletTaken(Conflict):
     code = "auth.wallet_taken"
     message = "This wallet is already linked to another account."
+
+
+# --- Moderation of users (accounts.services.moderation) ---------------------------------------------
+
+
+class AdminRequired(Forbidden):
+    code = "adminpanel.admin_required"
+    message = "Only admins may change users' roles or activation."
+
+
+class SuperuserProtected(Forbidden):
+    code = "adminpanel.superuser_protected"
+    message = "Only a superuser may change a superuser."
+
+
+class SelfLockout(Conflict):
+    code = "adminpanel.self_lockout"
+    message = "You cannot demote or deactivate your own account."
+
+
+class NothingToModerate(BadRequest):
+    code = "adminpanel.nothing_to_change"
+    message = "Send at least one of role or is_active."
+
+
+class UserNotFound(NotFound):
+    code = "request.not_found"
+    message = "No such user."

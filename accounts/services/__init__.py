@@ -1,5 +1,6 @@
 """Writes of the accounts app, by concern: the activity log every app writes, JWT sessions, sign-in by
-password, Google and Starknet wallet, and profile changes. Each function owns its transaction."""
+password, Google and Starknet wallet, profile changes, and the moderation of users. Each function owns
+its transaction."""
 
 from accounts.services.activity import activity_record
 from accounts.services.email import (
@@ -10,7 +11,8 @@ from accounts.services.email import (
     email_verification_send,
 )
 from accounts.services.google import user_google_signin
-from accounts.services.passwords import user_login, user_register
+from accounts.services.moderation import user_moderate
+from accounts.services.passwords import password_check, user_login, user_register
 from accounts.services.profile import ProfileChanges, profile_image_upload, profile_update
 from accounts.services.sessions import (
     SessionTokens,
@@ -35,6 +37,7 @@ __all__ = [
     "email_change_resend",
     "email_confirm",
     "email_verification_send",
+    "password_check",
     "profile_image_upload",
     "profile_update",
     "session_create",
@@ -43,6 +46,7 @@ __all__ = [
     "sessions_revoke_all",
     "user_google_signin",
     "user_login",
+    "user_moderate",
     "user_register",
     "wallet_challenge_issue",
     "wallet_challenges_purge",

@@ -36,17 +36,23 @@ def user_register(
     return user, tokens
 
 
+def password_check(*, email: str, password: str) -> tuple[User | None, bool]:
+    """The account with this email address (case-insensitively, None when there is none), and whether
+    `password` is its password (never for an account without one). Active or not: the caller decides.
+    An older hash (PBKDF2) is upgraded to Argon2 on success."""
+    user = user_by_email(email=email) if email else None
+    if user is None or not user.has_usable_password():
+        # Hash anyway, so the answer takes as long as for an account that exists.
+        make_password(password)
+        return user, False
+    return user, user.check_password(password)
+
+
 def user_login(*, email: str, password: str) -> tuple[User, SessionTokens]:
     """Sign in with email and password; an older hash (PBKDF2) is upgraded to Argon2 on success.
     InvalidCredentials for an unknown email, a wrong password, no password or a disabled account."""
     email = email.strip().lower()
-    user = user_by_email(email=email)
-    if user is None or not user.has_usable_password():
-        # Hash anyway, so the answer takes as long as for an account that exists.
-        make_password(password)
-        valid = False
-    else:
-        valid = user.check_password(password)
+    user, valid = password_check(email=email, password=password)
     if user is None or not valid or not user.is_active:
         activity_record(
             action="auth.login_failed",
