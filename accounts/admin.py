@@ -1,12 +1,21 @@
-"""Django admin screens for users and the (read-only) activity log."""
+"""Django admin screens for users and the (read-only) activity log.
+
+A user's role and activation change only through the list's actions, which call the same service as
+the API (`user_moderate`): one set of rules (admins only, no self-lockout, superusers changed only by
+superusers) and one activity log for both doors. The change form shows them read-only.
+"""
+
+from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import F
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from accounts.authentication import authenticated_user
 from accounts.models import ActivityLog, User
-from accounts.services import activity_record, sessions_revoke_all
+from accounts.services import activity_record, sessions_revoke_all, user_moderate
+from blocra.errors import ApiError
 
 
 @admin.register(User)
@@ -23,6 +32,9 @@ class UserAdmin(admin.ModelAdmin):
         "email_verified_at",
         "pending_email",
         "token_generation",
+        # Changed through the actions, under the moderation rules.
+        "role",
+        "is_active",
     ]
     # The password hash is never shown or edited here: users set passwords through the API.
     fields = [
@@ -44,7 +56,7 @@ class UserAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     filter_horizontal = ["groups", "user_permissions"]
-    actions = ["deactivate"]
+    actions = ["deactivate", "activate", "make_user", "make_moderator", "make_admin"]
     list_per_page = 50
 
     def save_model(self, request, obj, form, change):
@@ -69,19 +81,57 @@ class UserAdmin(admin.ModelAdmin):
                     metadata={"fields": sorted(credentials)},
                 )
 
+    def _moderate_each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[User],
+        done: str,
+        *,
+        role: str | None = None,
+        is_active: bool | None = None,
+    ) -> None:
+        """Apply `user_moderate` to each selected user; rows the rules refuse are reported, not fatal."""
+        actor = authenticated_user(request)
+        self._run_each(
+            request,
+            queryset,
+            lambda user: user_moderate(actor=actor, user_id=user.pk, role=role, is_active=is_active),
+            done,
+        )
+
+    def _run_each(
+        self, request: HttpRequest, queryset: QuerySet[User], action: Callable[[User], object], done: str
+    ) -> None:
+        succeeded = 0
+        for user in queryset:
+            try:
+                action(user)
+            except ApiError as exc:
+                self.message_user(request, f"{user}: {exc.message}", messages.WARNING)
+            else:
+                succeeded += 1
+        if succeeded:
+            self.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
+
     @admin.action(description="Deactivate selected users (their tokens stop working at once)")
-    def deactivate(self, request, queryset):
-        with transaction.atomic():
-            ids = list(queryset.filter(is_active=True).values_list("pk", flat=True))
-            User.objects.filter(pk__in=ids).update(is_active=False, token_generation=F("token_generation") + 1)
-            for pk in ids:
-                activity_record(
-                    action="admin.user_deactivate",
-                    actor=authenticated_user(request),
-                    target_type="user",
-                    target_id=pk,
-                )
-        self.message_user(request, f"Deactivated {len(ids)} user(s).", messages.SUCCESS)
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._moderate_each(request, queryset, "user(s) deactivated", is_active=False)
+
+    @admin.action(description="Activate selected users")
+    def activate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._moderate_each(request, queryset, "user(s) activated", is_active=True)
+
+    @admin.action(description="Make selected users plain users")
+    def make_user(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._moderate_each(request, queryset, "user(s) made users", role=User.Role.USER)
+
+    @admin.action(description="Make selected users moderators")
+    def make_moderator(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._moderate_each(request, queryset, "user(s) made moderators", role=User.Role.MODERATOR)
+
+    @admin.action(description="Make selected users admins")
+    def make_admin(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._moderate_each(request, queryset, "user(s) made admins", role=User.Role.ADMIN)
 
 
 @admin.register(ActivityLog)

@@ -114,3 +114,96 @@ def test_admin_activity_log_is_read_only(client, operator):
     assert b'name="_save"' not in page.content
     filtered = client.get("/admin/accounts/activitylog/", {"action": "auth.login"})
     assert filtered.status_code == 200
+
+
+# --- Moderation actions: the same service and rules as PATCH /api/admin/users/{id} -------------------
+
+
+def run_action(client, action: str, *users):
+    response = client.post(
+        "/admin/accounts/user/", {"action": action, "_selected_action": [user.pk for user in users]}, follow=True
+    )
+    assert response.status_code == 200
+    return [(message.level_tag, str(message)) for message in response.context["messages"]]
+
+
+def test_admin_activate_action_activates_and_logs(client, operator):
+    gone = UserFactory(is_active=False)
+
+    messages = run_action(client, "activate", gone)
+
+    gone.refresh_from_db()
+    assert gone.is_active is True
+    assert messages == [("success", "1 user(s) activated.")]
+    entry = ActivityLog.objects.get(action="admin.user_activate")
+    assert (entry.actor, entry.target_id, entry.metadata) == (operator, str(gone.pk), {"from": False, "to": True})
+
+
+@pytest.mark.parametrize(
+    ("action", "start", "role"),
+    [("make_moderator", "user", "moderator"), ("make_admin", "moderator", "admin"), ("make_user", "admin", "user")],
+)
+def test_admin_role_actions_change_the_role_and_log_it(client, operator, action, start, role):
+    target = UserFactory(role=start)
+
+    run_action(client, action, target)
+
+    target.refresh_from_db()
+    assert target.role == role
+    entry = ActivityLog.objects.get(action="admin.user_role_change")
+    assert (entry.actor, entry.target_id, entry.metadata) == (operator, str(target.pk), {"from": start, "to": role})
+
+
+def test_admin_actions_refuse_a_self_lockout_as_a_warning_and_go_on(client, operator):
+    others = UserFactory.create_batch(2, role=User.Role.ADMIN)
+
+    messages = run_action(client, "make_user", operator, *others)
+
+    operator.refresh_from_db()
+    assert operator.role == User.Role.ADMIN
+    assert all(User.objects.get(pk=other.pk).role == User.Role.USER for other in others)
+    assert ("warning", "root@example.com: You cannot demote or deactivate your own account.") in messages
+    assert ("success", "2 user(s) made users.") in messages
+    assert ActivityLog.objects.filter(action="admin.user_role_change").count() == 2
+
+
+def test_admin_deactivate_action_refuses_the_operator_themselves(client, operator):
+    messages = run_action(client, "deactivate", operator)
+
+    operator.refresh_from_db()
+    assert operator.is_active is True
+    assert messages == [("warning", "root@example.com: You cannot demote or deactivate your own account.")]
+    assert not ActivityLog.objects.filter(action="admin.user_deactivate").exists()
+
+
+def test_admin_actions_leave_superusers_to_superusers(client):
+    from django.contrib.auth.models import Permission
+
+    # an admin who may use the user screens, but is no superuser
+    staff = UserFactory(email="staff@example.com", role=User.Role.ADMIN)
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_user", "change_user"]))
+    client.force_login(staff)
+    root = UserFactory(email="root@example.com", role=User.Role.ADMIN, is_superuser=True)
+    plain = UserFactory(email="plain@example.com")
+
+    messages = run_action(client, "deactivate", root, plain)
+
+    assert User.objects.get(pk=root.pk).is_active is True
+    assert User.objects.get(pk=plain.pk).is_active is False
+    assert ("warning", "root@example.com: Only a superuser may change a superuser.") in messages
+
+
+def test_admin_change_form_shows_role_and_activation_read_only(client, operator):
+    target = UserFactory(email="ada@example.com")
+    page = client.get(f"/admin/accounts/user/{target.pk}/change/")
+    form = page.context["adminform"].form
+    assert "role" not in form.fields and "is_active" not in form.fields
+    data = {key: value for key, value in form.initial.items() if value is not None}
+    data.update({"email": "ada@example.com", "groups": [], "user_permissions": []})
+
+    # a crafted post cannot change them
+    response = client.post(f"/admin/accounts/user/{target.pk}/change/", {**data, "role": "admin", "is_active": ""})
+
+    assert response.status_code == 302, response.content
+    target.refresh_from_db()
+    assert (target.role, target.is_active) == (User.Role.USER, True)
