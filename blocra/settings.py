@@ -465,6 +465,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shown by more than one component keep one name (a dotted path, loaded when the schema is).
+    "ENUM_NAME_OVERRIDES": {"ContractQueryStatusEnum": "contracts.models.ContractQuery.Status"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "blocra.schema.error_responses",
