@@ -90,6 +90,12 @@ ROOT_URLCONF = "blocra.urls"
 WSGI_APPLICATION = "blocra.wsgi.application"
 ASGI_APPLICATION = "blocra.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend signs people in (and is what a session names); the role backend then grants the
+# permissions of the admin site's screens by role (admins everything, moderators viewing).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.RolePermissionBackend",
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 APPEND_SLASH = False  # /api paths accept an optional trailing slash (blocra.middleware.ApiPathMiddleware)
 
