@@ -6,5 +6,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        # Registers the OpenAPI extension describing our JWT authentication.
-        from accounts import schema  # noqa: F401
+        # Imported for what they register: the OpenAPI extension describing our JWT authentication,
+        # and the admin screen of wallet challenges (admin.py holds those of users and activity).
+        from accounts import challenge_admin, schema  # noqa: F401
