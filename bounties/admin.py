@@ -1,18 +1,22 @@
-"""Django admin for operators: bounties, participants, submissions and rewards.
+"""Django admin for operators: bounties, participants, submissions, rewards and payout transfers.
 
-Writes that carry rules (status changes, reviews) go through the same services as the API, as
-moderation actions; the change forms only edit free text. Admins moderate; moderators (also staff)
-may look. Every changelist joins what it shows (`list_select_related`), so its query count does not
-grow with the page.
+Writes that carry rules (status changes, reviews, payout checks) go through the same services as the
+API, as moderation actions, and so reach the activity log with the operator as actor; the change forms
+only edit free text. Admins moderate; moderators (also staff) may look. Every changelist joins what it
+shows (`list_select_related`), so its query count does not grow with the page.
 """
+
+from collections import Counter
 
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from accounts.authentication import authenticated_user
+from blocra import starknet
+from blocra.admin_search import FeltSearchMixin
 from blocra.errors import ApiError
-from bounties.models import Bounty, BountyParticipant, Reward, Submission
-from bounties.services import bounty_cancel, submission_review
+from bounties.models import Bounty, BountyParticipant, PayoutTransfer, Reward, Submission
+from bounties.services import bounty_cancel, reward_payout_verify, submission_review
 
 
 class RoleBasedAdmin(admin.ModelAdmin):
@@ -53,7 +57,7 @@ class RoleBasedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Bounty)
-class BountyAdmin(RoleBasedAdmin):
+class BountyAdmin(FeltSearchMixin, RoleBasedAdmin):
     list_display = (
         "title",
         "status",
@@ -68,7 +72,16 @@ class BountyAdmin(RoleBasedAdmin):
         "created_at",
     )
     list_filter = ("status", "difficulty", "reward_token", "created_at")
-    search_fields = ("title", "description", "category", "created_by__email", "created_by__username")
+    search_fields = (
+        "title",
+        "description",
+        "category",
+        "reward_token",
+        "created_by__email",
+        "created_by__username",
+        "created_by__wallet_address",
+    )
+    felt_search_fields = ("reward_token", "created_by__wallet_address")
     list_select_related = ("created_by",)
     readonly_fields = (
         "id",
@@ -107,6 +120,7 @@ class ParticipantAdmin(RoleBasedAdmin):
     list_select_related = ("bounty", "user")
     readonly_fields = ("id", "bounty", "user", "status", "joined_at", "updated_at")
     ordering = ("-joined_at",)
+    date_hierarchy = "joined_at"
     show_full_result_count = False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -116,7 +130,7 @@ class ParticipantAdmin(RoleBasedAdmin):
 @admin.register(Submission)
 class SubmissionAdmin(RoleBasedAdmin):
     list_display = ("id", "bounty", "user", "status", "submitted_at", "reviewed_at", "reviewed_by")
-    list_filter = ("status", "submitted_at")
+    list_filter = ("status", "submitted_at", "reviewed_at")
     search_fields = ("bounty__title", "user__email", "user__username", "content")
     list_select_related = ("bounty", "user", "reviewed_by")
     readonly_fields = (
@@ -131,6 +145,7 @@ class SubmissionAdmin(RoleBasedAdmin):
         "reviewed_at",
     )
     ordering = ("-submitted_at",)
+    date_hierarchy = "submitted_at"
     actions = ("reject_submissions",)
     show_full_result_count = False
 
@@ -154,10 +169,29 @@ class SubmissionAdmin(RoleBasedAdmin):
 
 
 @admin.register(Reward)
-class RewardAdmin(RoleBasedAdmin):
-    list_display = ("id", "bounty", "user", "amount", "token", "status", "recipient_address", "created_at", "paid_at")
-    list_filter = ("status", "token", "created_at")
-    search_fields = ("bounty__title", "user__email", "user__username", "recipient_address", "transaction_hash")
+class RewardAdmin(FeltSearchMixin, RoleBasedAdmin):
+    list_display = (
+        "id",
+        "bounty",
+        "user",
+        "amount",
+        "token",
+        "status",
+        "recipient_address",
+        "transaction_hash",
+        "created_at",
+        "paid_at",
+    )
+    list_filter = ("status", "token", "created_at", "paid_at")
+    search_fields = (
+        "bounty__title",
+        "user__email",
+        "user__username",
+        "recipient_address",
+        "transaction_hash",
+        "token",
+    )
+    felt_search_fields = ("recipient_address", "transaction_hash", "token")
     list_select_related = ("bounty", "user")
     readonly_fields = (
         "id",
@@ -175,6 +209,66 @@ class RewardAdmin(RoleBasedAdmin):
         "paid_at",
     )
     ordering = ("-created_at",)
+    date_hierarchy = "created_at"
+    actions = ("reverify_payouts",)
+    show_full_result_count = False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Re-verify the payouts of selected rewards on Starknet", permissions=["moderate"])
+    def reverify_payouts(self, request: HttpRequest, queryset) -> None:
+        """Check again, as POST /rewards/{id}/verify does, the transaction recorded on each selected
+        processing or failed reward. A reward the rules refuse is reported and the rest go on; node
+        trouble stops the batch with one warning, since the next check would meet it too."""
+        operator = authenticated_user(request)
+        checkable = (Reward.Status.PROCESSING, Reward.Status.FAILED)
+        selected = list(queryset.order_by("created_at", "id").values_list("pk", "status"))
+        to_check = [pk for pk, status in selected if status in checkable]
+        if skipped := len(selected) - len(to_check):
+            self.message_user(
+                request, f"{skipped} selected reward(s) neither processing nor failed: not checked.", messages.INFO
+            )
+        outcomes: Counter[str] = Counter()
+        for position, reward_id in enumerate(to_check):
+            try:
+                reward = reward_payout_verify(reward_id=reward_id, actor=operator)
+            except starknet.NodeError as exc:
+                unchecked = len(to_check) - position
+                self.message_user(request, f"{exc.message} {unchecked} reward(s) not checked.", messages.WARNING)
+                break
+            except ApiError as exc:
+                self.message_user(request, f"reward {reward_id}: {exc.message}", messages.WARNING)
+            else:
+                outcomes[reward.status] += 1
+        if outcomes:
+            summary = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
+            self.message_user(request, f"Checked {sum(outcomes.values())} reward(s): {summary}.", messages.SUCCESS)
+
+
+@admin.register(PayoutTransfer)
+class PayoutTransferAdmin(FeltSearchMixin, RoleBasedAdmin):
+    """The on-chain transfers accepted as payments: a record of proof, read-only."""
+
+    list_display = (
+        "id",
+        "reward",
+        "transaction_hash",
+        "event_index",
+        "token_address",
+        "to_address",
+        "amount_base_units",
+        "block_number",
+        "finality_status",
+        "created_at",
+    )
+    list_filter = ("finality_status", "created_at")
+    search_fields = ("transaction_hash", "token_address", "from_address", "to_address", "reward__bounty__title")
+    felt_search_fields = ("transaction_hash", "token_address", "from_address", "to_address")
+    list_select_related = ("reward",)
+    readonly_fields = tuple(field.name for field in PayoutTransfer._meta.fields)
+    ordering = ("-created_at",)
+    date_hierarchy = "created_at"
     show_full_result_count = False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
