@@ -5,13 +5,16 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.contrib.auth.models import Group
 from django.db.models import F
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import ActivityLog, User
+from accounts.models import ActivityLog, User, WalletChallenge
 from adminpanel.models import Feedback
-from bounties.models import Bounty, BountyParticipant, Reward, Submission
-from contracts.models import ContractQuery, Dashboard, DashboardWidget, SavedQuery
+from bounties.models import Bounty, BountyParticipant, PayoutTransfer, Reward, Submission
+from contracts.models import ContractQuery, Dashboard, DashboardWidget, SavedQuery, WidgetPreference
 
 TEST_PASSWORD = "correct-horse-battery-staple-42"
 
@@ -108,6 +111,29 @@ class RewardFactory(factory.django.DjangoModelFactory):
     token = factory.SelfAttribute("bounty.reward_token")
 
 
+class PayoutTransferFactory(factory.django.DjangoModelFactory):
+    """The transfer that paid a reward, with the reward made paid by it (as a verified payout leaves them)."""
+
+    class Meta:
+        model = PayoutTransfer
+
+    reward = factory.SubFactory(
+        RewardFactory,
+        status=Reward.Status.PAID,
+        recipient_address=factory.Sequence(wallet_for),
+        transaction_hash=factory.Sequence(lambda n: f"0x{0x7A0000 + n:064x}"),
+        paid_at=factory.LazyFunction(timezone.now),
+    )
+    transaction_hash = factory.SelfAttribute("reward.transaction_hash")
+    event_index = 0
+    token_address = f"0x{0x4718:064x}"
+    from_address = f"0x{0x5E4D3C2B1A:064x}"
+    to_address = factory.SelfAttribute("reward.recipient_address")
+    amount_base_units = "150500000000000000000"
+    block_number = 12
+    finality_status = "ACCEPTED_ON_L2"
+
+
 class ContractQueryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ContractQuery
@@ -149,6 +175,16 @@ class WidgetFactory(factory.django.DjangoModelFactory):
     visualization_type = "bar"
 
 
+class WidgetPreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WidgetPreference
+
+    user = factory.SubFactory(UserFactory)
+    query = factory.SubFactory(SavedQueryFactory, user=factory.SelfAttribute("..user"))
+    visualization_type = "line"
+    use_count = 2
+
+
 class FeedbackFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Feedback
@@ -163,3 +199,42 @@ class ActivityFactory(factory.django.DjangoModelFactory):
 
     actor = factory.SubFactory(UserFactory)
     action = "auth.login"
+
+
+class WalletChallengeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WalletChallenge
+
+    nonce = factory.Sequence(lambda n: f"nonce-{n:024d}")
+    address = factory.Sequence(wallet_for)
+    chain_id = "SN_SEPOLIA"
+    issued_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda challenge: challenge.issued_at + timezone.timedelta(minutes=5))
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"group {n}")
+
+
+class OutstandingTokenFactory(factory.django.DjangoModelFactory):
+    """The refresh token simplejwt records when it issues one for `user`."""
+
+    class Meta:
+        model = OutstandingToken
+
+    user = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, user, **kwargs):
+        token = RefreshToken.for_user(user)
+        return model_class.objects.get(jti=token["jti"])
+
+
+class BlacklistedTokenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BlacklistedToken
+
+    token = factory.SubFactory(OutstandingTokenFactory)
