@@ -3,6 +3,7 @@ password, Google and Starknet wallet, profile changes, and the moderation of use
 its transaction."""
 
 from accounts.services.activity import activity_record
+from accounts.services.admins import AdminAccountOutcome, AdminAccountRefused, admin_account_ensure
 from accounts.services.email import (
     EmailConfirmation,
     email_change_request,
@@ -15,10 +16,12 @@ from accounts.services.moderation import user_moderate
 from accounts.services.passwords import password_check, user_login, user_register
 from accounts.services.profile import ProfileChanges, profile_image_upload, profile_update
 from accounts.services.sessions import (
+    FlushedTokens,
     SessionTokens,
     session_create,
     session_logout,
     session_refresh,
+    sessions_flush_expired,
     sessions_revoke_all,
 )
 from accounts.services.wallet import (
@@ -29,10 +32,14 @@ from accounts.services.wallet import (
 )
 
 __all__ = [
+    "AdminAccountOutcome",
+    "AdminAccountRefused",
     "EmailConfirmation",
+    "FlushedTokens",
     "ProfileChanges",
     "SessionTokens",
     "activity_record",
+    "admin_account_ensure",
     "email_change_request",
     "email_change_resend",
     "email_confirm",
@@ -43,6 +50,7 @@ __all__ = [
     "session_create",
     "session_logout",
     "session_refresh",
+    "sessions_flush_expired",
     "sessions_revoke_all",
     "user_google_signin",
     "user_login",

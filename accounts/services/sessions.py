@@ -115,3 +115,20 @@ def sessions_revoke_all(*, user: User, keep_session: str | None = None) -> None:
     # fail closed).
     user.token_generation += 1
     user.kept_session = kept
+
+
+@dataclass(frozen=True)
+class FlushedTokens:
+    outstanding: int
+    blacklisted: int
+
+
+def sessions_flush_expired() -> FlushedTokens:
+    """Delete the records of refresh tokens past their expiry, with their blacklist rows: the same rows
+    simplejwt's `flushexpiredtokens` deletes, counted. An expired token is refused by its own `exp`
+    claim, so its records protect nothing any more. Idempotent."""
+    _total, per_model = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
+    return FlushedTokens(
+        outstanding=per_model.get(OutstandingToken._meta.label, 0),
+        blacklisted=per_model.get(BlacklistedToken._meta.label, 0),
+    )
