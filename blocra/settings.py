@@ -156,6 +156,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 _db["ATOMIC_REQUESTS"] = False
+# Where `manage.py backup_db` writes SQLite backups (created when missing).
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default="") or DATA_DIR / "backups")
 
 # --- Cache ------------------------------------------------------------------------------------------
 # Cached answers and rate-limit counters: never the main database, so a writer holding its lock cannot
