@@ -15,7 +15,12 @@ class Command(BaseCommand):
     help = "Delete wallet sign-in challenges that expired more than --older-than-hours ago (default 24)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than-hours", type=int, default=24)
+        parser.add_argument(
+            "--older-than-hours",
+            type=int,
+            default=24,
+            help="Delete challenges that expired more than this many hours ago (default 24; 0: all expired ones).",
+        )
 
     def handle(self, *args, older_than_hours: int, **options):
         cutoff = timezone.now() - timedelta(hours=max(0, older_than_hours))

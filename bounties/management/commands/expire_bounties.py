@@ -1,4 +1,11 @@
-"""`manage.py expire_bounties [--dry-run]`: expire open bounties whose deadline has passed."""
+"""`manage.py expire_bounties [--dry-run]`: expire open bounties whose deadline has passed.
+
+Idempotent: each bounty moves by a conditional update from open to expired, so a bounty already
+expired, or changed meanwhile (cancelled, its deadline moved), is skipped; a second run expires
+nothing. Run it from cron or a systemd timer, e.g. every minute.
+
+Exit status: 0, with the count; 1 only when the database fails.
+"""
 
 from django.core.management.base import BaseCommand
 
