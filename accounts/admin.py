@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.authentication import authenticated_user
 from accounts.models import ActivityLog, User
@@ -58,6 +59,25 @@ class UserAdmin(admin.ModelAdmin):
     filter_horizontal = ["groups", "user_permissions"]
     actions = ["deactivate", "activate", "make_user", "make_moderator", "make_admin"]
     list_per_page = 50
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not authenticated_user(request).is_superuser:
+            # An admin holds every permission the role backend grants, but must not make anyone (least
+            # of all themselves) a superuser, nor hand out permissions beside the role.
+            readonly += ["is_superuser", "groups", "user_permissions"]
+        return readonly
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # Superusers are changed by superusers only, as user_moderate rules for the API.
+        if obj is not None and obj.is_superuser and not authenticated_user(request).is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # A user's bounties, submissions, rewards and history outlive the account: deactivate instead.
+        return False
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -113,23 +133,23 @@ class UserAdmin(admin.ModelAdmin):
         if succeeded:
             self.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
 
-    @admin.action(description="Deactivate selected users (their tokens stop working at once)")
+    @admin.action(description="Deactivate selected users (their tokens stop working at once)", permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         self._moderate_each(request, queryset, "user(s) deactivated", is_active=False)
 
-    @admin.action(description="Activate selected users")
+    @admin.action(description="Activate selected users", permissions=["change"])
     def activate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         self._moderate_each(request, queryset, "user(s) activated", is_active=True)
 
-    @admin.action(description="Make selected users plain users")
+    @admin.action(description="Make selected users plain users", permissions=["change"])
     def make_user(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         self._moderate_each(request, queryset, "user(s) made users", role=User.Role.USER)
 
-    @admin.action(description="Make selected users moderators")
+    @admin.action(description="Make selected users moderators", permissions=["change"])
     def make_moderator(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         self._moderate_each(request, queryset, "user(s) made moderators", role=User.Role.MODERATOR)
 
-    @admin.action(description="Make selected users admins")
+    @admin.action(description="Make selected users admins", permissions=["change"])
     def make_admin(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         self._moderate_each(request, queryset, "user(s) made admins", role=User.Role.ADMIN)
 
@@ -143,6 +163,7 @@ class ActivityLogAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
     list_per_page = 100
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False
@@ -151,4 +172,63 @@ class ActivityLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# simplejwt registers these with every field shown; its token column holds whole refresh tokens, which
+# no operator needs to read, and deleting a blacklist row would bring a revoked session back.
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
+
+
+@admin.register(OutstandingToken)
+class OutstandingTokenAdmin(admin.ModelAdmin):
+    """Sessions' refresh tokens by id (`jti`), never the token itself; read-only."""
+
+    list_display = ["jti", "user", "created_at", "expires_at"]
+    list_filter = [("expires_at", admin.DateFieldListFilter)]
+    search_fields = ["jti", "user__email", "user__username"]
+    list_select_related = ["user"]
+    fields = ["jti", "user", "created_at", "expires_at"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OutstandingToken | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: OutstandingToken | None = None) -> bool:
+        return False
+
+
+@admin.register(BlacklistedToken)
+class BlacklistedTokenAdmin(admin.ModelAdmin):
+    """Revoked refresh tokens; read-only (a session is ended through the API or a deactivation)."""
+
+    list_display = ["token_jti", "token_user", "blacklisted_at"]
+    search_fields = ["token__jti", "token__user__email"]
+    list_select_related = ["token__user"]
+    fields = ["token_jti", "token_user", "blacklisted_at"]
+    readonly_fields = fields
+    ordering = ["-blacklisted_at"]
+    show_full_result_count = False
+
+    @admin.display(description="jti", ordering="token__jti")
+    def token_jti(self, obj: BlacklistedToken) -> str:
+        return obj.token.jti
+
+    @admin.display(description="user", ordering="token__user")
+    def token_user(self, obj: BlacklistedToken) -> object:
+        return obj.token.user
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: BlacklistedToken | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: BlacklistedToken | None = None) -> bool:
         return False

@@ -3,9 +3,10 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
 from accounts.models import ActivityLog, User
-from tests.factories import ActivityFactory, UserFactory
+from tests.factories import ActivityFactory, OutstandingTokenFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +208,76 @@ def test_admin_change_form_shows_role_and_activation_read_only(client, operator)
     assert response.status_code == 302, response.content
     target.refresh_from_db()
     assert (target.role, target.is_active) == (User.Role.USER, True)
+
+
+@pytest.fixture
+def plain_admin(client):
+    """An admin by role, not a superuser: every permission of the role backend, none of a superuser's."""
+    staff = UserFactory(email="ops@example.com", role=User.Role.ADMIN)
+    client.force_login(staff)
+    return staff
+
+
+def test_admin_user_form_keeps_superuser_and_permissions_from_a_plain_admin(client, plain_admin):
+    target = UserFactory()
+
+    form = client.get(f"/admin/accounts/user/{target.pk}/change/").context["adminform"].form
+    client.post(
+        f"/admin/accounts/user/{plain_admin.pk}/change/",
+        {"email": plain_admin.email, "username": "ops", "is_superuser": "on"},
+    )
+
+    assert {"is_superuser", "groups", "user_permissions"}.isdisjoint(form.fields)
+    assert "email" in form.fields
+    plain_admin.refresh_from_db()
+    assert plain_admin.is_superuser is False
+
+
+def test_admin_user_form_lets_a_superuser_set_superuser(client, operator):
+    target = UserFactory()
+
+    form = client.get(f"/admin/accounts/user/{target.pk}/change/").context["adminform"].form
+
+    assert "is_superuser" in form.fields
+
+
+def test_admin_user_superuser_cannot_be_changed_by_a_plain_admin(client, plain_admin):
+    root = UserFactory(email="root@example.com", role=User.Role.ADMIN, is_superuser=True)
+
+    response = client.post(f"/admin/accounts/user/{root.pk}/change/", {"email": "mine@example.com"})
+
+    # the page only shows the account, the post changes nothing
+    assert client.get(f"/admin/accounts/user/{root.pk}/change/").context["has_change_permission"] is False
+    assert response.status_code == 403
+    root.refresh_from_db()
+    assert root.email == "root@example.com"
+
+
+def test_admin_user_cannot_be_deleted_from_the_admin_site(client, operator):
+    target = UserFactory()
+
+    response = client.post(f"/admin/accounts/user/{target.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert User.objects.filter(pk=target.pk).exists()
+
+
+def test_admin_refresh_tokens_are_shown_by_id_never_whole(client, operator):
+    outstanding = OutstandingTokenFactory()
+
+    page = client.get(f"/admin/token_blacklist/outstandingtoken/{outstanding.pk}/change/")
+    listing = client.get("/admin/token_blacklist/outstandingtoken/")
+
+    assert page.status_code == listing.status_code == 200
+    assert outstanding.jti.encode() in page.content
+    assert outstanding.token.encode() not in page.content
+    assert outstanding.token.encode() not in listing.content
+
+
+def test_admin_revoked_tokens_cannot_be_unrevoked(client, operator):
+    revoked = BlacklistedToken.objects.create(token=OutstandingTokenFactory())
+
+    response = client.post(f"/admin/token_blacklist/blacklistedtoken/{revoked.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 403
+    assert BlacklistedToken.objects.filter(pk=revoked.pk).exists()

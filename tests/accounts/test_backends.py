@@ -17,7 +17,7 @@ def test_role_admin_holds_every_permission():
     assert admin.has_module_perms("auth")
 
 
-def test_role_moderator_may_view_bounties_and_contracts_only():
+def test_role_moderator_may_view_accounts_bounties_and_contracts_only():
     moderator = UserFactory(role=User.Role.MODERATOR)
 
     assert moderator.has_perm("bounties.view_reward")
@@ -25,9 +25,10 @@ def test_role_moderator_may_view_bounties_and_contracts_only():
     assert moderator.has_module_perms("contracts")
     assert not moderator.has_perm("bounties.change_bounty")
     assert not moderator.has_perm("contracts.delete_dashboard")
-    assert not moderator.has_perm("accounts.view_user")
+    assert moderator.has_perm("accounts.view_user")
+    assert not moderator.has_perm("accounts.change_user")
     assert not moderator.has_perm("token_blacklist.view_outstandingtoken")
-    assert not moderator.has_module_perms("accounts")
+    assert not moderator.has_module_perms("token_blacklist")
 
 
 @pytest.mark.parametrize("role", [User.Role.ADMIN, User.Role.MODERATOR])
