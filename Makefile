@@ -19,7 +19,7 @@ PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u 
 	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
 	--index-url $(LOCK_INDEX_URL) $(LOCK_ARGS)
 
-.PHONY: run test lint typecheck imports format migrate check-migrations lock audit clean
+.PHONY: run test browser lint typecheck imports format migrate check-migrations lock audit clean
 
 # Installs exactly the locked releases, each checked against its hash (requirements-dev.lock holds
 # requirements.lock, the runtime set, plus the development tools).
@@ -35,6 +35,21 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The browser the admin site's browser test drives (tests/browser): Debian's chromium, installed with
+# apt-get when BROWSER_PATH is missing (as root, else through sudo). The package index is refreshed only
+# when it does not know the package, or when installing from it fails (an index gone stale).
+BROWSER_PATH ?= /usr/bin/chromium
+APT_INSTALL_BROWSER := env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+browser:
+	@if [ -x "$(BROWSER_PATH)" ]; then echo "browser: $(BROWSER_PATH) is there"; exit 0; fi; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	echo "browser: $(BROWSER_PATH) is missing; installing Debian's chromium: $$sudo $(APT_INSTALL_BROWSER)"; \
+	if ! apt-cache show chromium >/dev/null 2>&1 || ! $$sudo $(APT_INSTALL_BROWSER); then \
+		echo "browser: $$sudo apt-get update, then installing again"; \
+		$$sudo apt-get update -q && $$sudo $(APT_INSTALL_BROWSER); \
+	fi; \
+	test -x "$(BROWSER_PATH)" || { echo "browser: $(BROWSER_PATH) is still missing" >&2; exit 1; }
 
 # Style, types (mypy with the Django and DRF plugins) and the direction of imports (import-linter).
 lint: $(BIN)/.installed
