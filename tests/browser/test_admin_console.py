@@ -15,9 +15,8 @@ DISTINCTIVE_TITLE = "Zebra-striped oracle migration"
 
 @pytest.fixture
 def operator(transactional_db):
-    # A superuser as well: the activity log's screen (the accounts app) goes by Django's permission
-    # table, which grants an admin by role alone nothing there (403).
-    return AdminFactory(email="operator@example.com", is_superuser=True)
+    # An admin by role alone, not a superuser: the role grants every screen (accounts.backends).
+    return AdminFactory(email="operator@example.com")
 
 
 @pytest.fixture
