@@ -6,9 +6,11 @@ from django.db.models import Q
 
 
 class Feedback(models.Model):
+    """Triage: new (unread), read (an admin opened or marked it), resolved (dealt with)."""
+
     class Status(models.TextChoices):
         NEW = "new", "New"
-        REVIEWED = "reviewed", "Reviewed"
+        READ = "read", "Read"
         RESOLVED = "resolved", "Resolved"
 
     name = models.CharField(max_length=200)
@@ -25,7 +27,7 @@ class Feedback(models.Model):
         verbose_name_plural = "feedback"
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["new", "reviewed", "resolved"]), name="adminpanel_feedback_status_valid"
+                condition=Q(status__in=["new", "read", "resolved"]), name="adminpanel_feedback_status_valid"
             ),
         ]
         indexes = [models.Index(fields=["status", "-created_at"], name="adminpanel_feedback_status_idx")]

@@ -115,7 +115,7 @@ def test_admin_changelists_cost_the_same_for_few_and_many_rows(rows, superuser_c
         superuser_client.get(url)
 
 
-@pytest.mark.parametrize(("action", "status"), [("mark_reviewed", "reviewed"), ("mark_resolved", "resolved")])
+@pytest.mark.parametrize(("action", "status"), [("mark_read", "read"), ("mark_resolved", "resolved")])
 def test_admin_feedback_actions_set_the_status(action, status, rows, superuser_client):
     first, second = Feedback.objects.order_by("id")
 
