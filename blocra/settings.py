@@ -237,6 +237,15 @@ SIMPLE_JWT = {
 
 ADMIN_EMAIL = env.str("ADMIN_EMAIL", default="")
 
+# --- Activity log -----------------------------------------------------------------------------------
+# Days an activity row is kept; `manage.py prune_activity` deletes older ones.
+ACTIVITY_RETENTION_DAYS = _whole_number("ACTIVITY_RETENTION_DAYS", 365)
+if ACTIVITY_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(
+        "ACTIVITY_RETENTION_DAYS must be at least 1 (days an activity row is kept); "
+        "to keep rows longer, raise it rather than turning pruning off."
+    )
+
 # --- Email: confirmation links for addresses (accounts.services.email) -------------------------------
 # EMAIL_URL names the backend: smtp+tls://user:password@host:587, smtps://... (SSL), or consolemail://
 # (messages written to the log). DEBUG writes them to the console unless set; production must choose.

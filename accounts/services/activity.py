@@ -1,10 +1,16 @@
-"""The activity log: one service every app calls to record who did what, from where."""
+"""The activity log: one service every app calls to record who did what, from where, and the pruning
+of rows past their retention (`prune_activity`)."""
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from accounts.models import ActivityLog, User
 from blocra.request_context import request_context
+
+# Rows deleted per statement when pruning: each DELETE is short, so a large backlog never holds
+# SQLite's write lock (or PostgreSQL row locks) for long.
+PRUNE_BATCH_SIZE = 5000
 
 
 def _entry(
@@ -57,3 +63,19 @@ def activity_record_many(
     if not entries:
         return []
     return ActivityLog.objects.bulk_create(entries)
+
+
+def activity_prune(*, older_than: datetime, batch_size: int = PRUNE_BATCH_SIZE, dry_run: bool = False) -> int:
+    """Delete activity rows created before `older_than` (a row exactly at it stays), oldest first,
+    `batch_size` ids per DELETE, each batch committed on its own; returns how many. Idempotent. With
+    `dry_run` only counts."""
+    expired = ActivityLog.objects.filter(created_at__lt=older_than)
+    if dry_run:
+        return expired.count()
+    deleted = 0
+    while True:
+        ids = list(expired.order_by("created_at").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return deleted
+        removed, _ = ActivityLog.objects.filter(pk__in=ids).delete()
+        deleted += removed
