@@ -69,18 +69,61 @@ def _refresh_token_revoke(token: RefreshToken) -> bool:
     return True
 
 
+class _SignedRefreshToken(RefreshToken):
+    """A refresh token checked for signature, expiry and type, but not against the blacklist."""
+
+    def check_blacklist(self) -> None:
+        return None
+
+
 def session_refresh(*, refresh_token: str) -> tuple[User, SessionTokens]:
     """Exchange a refresh token for a new pair and revoke it. InvalidRefreshToken when it is not a live
-    refresh token of an active user (an access token, a revoked, expired or forged one)."""
-    old = _refresh_token_parse(refresh_token)
+    refresh token of an active user (an access token, a revoked, expired or forged one). A genuine
+    token refused because it was revoked is logged (`auth.refresh_refused`): a rotated token used again
+    may have been stolen."""
+    try:
+        old = _refresh_token_parse(refresh_token)
+    except InvalidRefreshToken:
+        _revoked_refresh_record(refresh_token)
+        raise
     user = User.objects.filter(pk=old.get(jwt_settings.USER_ID_CLAIM)).first()
     if user is None or not user.is_active or not token_current(user=user, claims=old):
+        if user is not None:
+            _refresh_refusal_record(old, reason="account_disabled" if not user.is_active else "sessions_ended")
         raise InvalidRefreshToken()
-    with transaction.atomic():
-        if not _refresh_token_revoke(old):
-            raise InvalidRefreshToken()
-        tokens = session_create(user=user, session=old.get(SESSION_CLAIM) or None)
+    try:
+        with transaction.atomic():
+            if not _refresh_token_revoke(old):
+                raise InvalidRefreshToken()
+            tokens = session_create(user=user, session=old.get(SESSION_CLAIM) or None)
+    except InvalidRefreshToken:
+        # A concurrent refresh with the same token won: the same token was used twice.
+        _refresh_refusal_record(old, reason="reused_concurrently")
+        raise
     return user, tokens
+
+
+def _revoked_refresh_record(raw: str) -> None:
+    """Log a refused refresh token that we signed, unexpired, of the refresh type: the blacklist is what
+    refused it (rotated or signed out). Forged, expired or malformed tokens name nobody: not logged."""
+    try:
+        token = _SignedRefreshToken(raw)  # type: ignore[arg-type]  # simplejwt parses the encoded text too
+    except TokenError:
+        return
+    _refresh_refusal_record(token, reason="revoked")
+
+
+def _refresh_refusal_record(token: RefreshToken, *, reason: str) -> None:
+    """`reason`: revoked (the token was exchanged for a new pair, or signed out, before: a replay),
+    reused_concurrently (two refreshes with one token at once), sessions_ended (every session of the
+    user ended after it was issued), account_disabled. The token's user is the target, not the actor:
+    whoever sent it is not signed in."""
+    activity_record(
+        action="auth.refresh_refused",
+        target_type="user",
+        target_id=str(token.get(jwt_settings.USER_ID_CLAIM, "")),
+        metadata={"reason": reason, "session": token.get(SESSION_CLAIM) or ""},
+    )
 
 
 def session_logout(*, user: User, refresh_token: str | None = None) -> None:

@@ -198,23 +198,29 @@ def wallet_signin(*, address: str, nonce: str, signature: list[int]) -> tuple[Us
         actor=None,
         failure_action="auth.wallet_login_failed",
     )
-    with transaction.atomic():
-        if not _challenge_consume(challenge=challenge):
-            raise InvalidNonce()
-        # get_or_create retries the read when a concurrent first sign-in of the same wallet won.
-        user, created = User.objects.get_or_create(
-            wallet_address=challenge.address, defaults={"password": make_password(None)}
-        )
-        if not user.is_active:
-            raise AccountDisabled()
-        activity_record(
-            action="auth.wallet_login",
-            actor=user,
-            target_type="user",
-            target_id=user.pk,
-            metadata={"wallet_address": challenge.address, "created": created},
-        )
-        tokens = session_create(user=user)
+    try:
+        with transaction.atomic():
+            if not _challenge_consume(challenge=challenge):
+                raise InvalidNonce()
+            # get_or_create retries the read when a concurrent first sign-in of the same wallet won.
+            user, created = User.objects.get_or_create(
+                wallet_address=challenge.address, defaults={"password": make_password(None)}
+            )
+            if not user.is_active:
+                raise AccountDisabled()
+            activity_record(
+                action="auth.wallet_login",
+                actor=user,
+                target_type="user",
+                target_id=user.pk,
+                metadata={"wallet_address": challenge.address, "created": created},
+            )
+            tokens = session_create(user=user)
+    except (InvalidNonce, AccountDisabled) as refusal:
+        # Recorded after the rollback: a concurrent use of the nonce won, or the account is disabled.
+        reason = "account_disabled" if isinstance(refusal, AccountDisabled) else "invalid_nonce"
+        _failure_record(action="auth.wallet_login_failed", address=challenge.address, reason=reason, actor=None)
+        raise
     return user, tokens
 
 
@@ -254,7 +260,13 @@ def wallet_link(*, user: User, address: str, nonce: str, signature: list[int], s
     except IntegrityError as exc:
         # Another account took the wallet between the check and the write.
         user.wallet_address = previous
+        _failure_record(action="auth.wallet_link_failed", address=challenge.address, reason="wallet_taken", actor=user)
         raise WalletTaken() from exc
+    except (InvalidNonce, WalletTaken) as refusal:
+        user.wallet_address = previous
+        reason = "wallet_taken" if isinstance(refusal, WalletTaken) else "invalid_nonce"
+        _failure_record(action="auth.wallet_link_failed", address=challenge.address, reason=reason, actor=user)
+        raise
     return user
 
 

@@ -112,6 +112,10 @@ def test_refresh_concurrent_reuse_has_one_winner():
     for thread in threads:
         thread.join()
     assert sorted(results) == [200, 401, 401, 401]
+    # each loser is logged: refused by the blacklist, or by losing the race to revoke the token
+    refused = ActivityLog.objects.filter(action="auth.refresh_refused")
+    assert refused.count() == 3
+    assert set(refused.values_list("metadata__reason", flat=True)) <= {"revoked", "reused_concurrently"}
 
 
 def test_refresh_query_count(user, django_assert_num_queries):
