@@ -14,7 +14,7 @@ from accounts.services import activity_record
 from bounties.errors import AmountTooPrecise, DeleteBlocked, ImmutableAfterJoin, MaxBelowParticipants
 from bounties.locks import bounty_lock
 from bounties.models import Bounty, BountyParticipant, Reward, Submission
-from bounties.permissions import ensure_can_manage_bounty
+from bounties.permissions import ensure_can_manage_bounty, moderation_metadata
 from bounties.services.lifecycle import bounty_transition, bounty_transition_or_fail
 from bounties.tokens import amount_precision_problem
 
@@ -112,7 +112,7 @@ def bounty_update(*, bounty_id: uuid.UUID, actor: User, data: dict[str, Any]) ->
                 actor=actor,
                 target_type="bounty",
                 target_id=bounty.pk,
-                metadata={"fields": sorted(changes)},
+                metadata={"fields": sorted(changes), **moderation_metadata(actor=actor, bounty=bounty)},
             )
         new_status = data.get("status")
         if new_status is not None and new_status != bounty.status:
@@ -141,7 +141,11 @@ def bounty_delete(*, bounty_id: uuid.UUID, actor: User) -> None:
             actor=actor,
             target_type="bounty",
             target_id=bounty.pk,
-            metadata={"title": bounty.title, "status": bounty.status},
+            metadata={
+                "title": bounty.title,
+                "status": bounty.status,
+                **moderation_metadata(actor=actor, bounty=bounty),
+            },
         )
         bounty.delete()
 

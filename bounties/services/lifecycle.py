@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.services import activity_record
 from bounties.errors import InvalidTransition
 from bounties.models import Bounty
+from bounties.permissions import moderation_metadata
 
 Status = Bounty.Status
 
@@ -62,7 +63,7 @@ def bounty_transition(
         actor=actor,
         target_type="bounty",
         target_id=bounty.pk,
-        metadata={"from": from_status, "to": to_status},
+        metadata={"from": from_status, "to": to_status, **moderation_metadata(actor=actor, bounty=bounty)},
     )
     return True
 

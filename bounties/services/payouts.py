@@ -54,6 +54,7 @@ from bounties.errors import (
 )
 from bounties.locks import reward_lock
 from bounties.models import PayoutTransfer, Reward
+from bounties.permissions import moderation_metadata
 from bounties.selectors import reward_get_manageable
 from bounties.tokens import token_contract
 
@@ -120,7 +121,7 @@ def reward_payout_submit(*, reward_id: uuid.UUID, actor: User, transaction_hash:
         raise PayoutInProgress()
     if reward.recipient_address is None:
         raise RewardWithoutRecipient()
-    return _payout_check(reward=reward, tx_hash=tx_hash, actor=actor)
+    return _payout_check(reward=reward, tx_hash=tx_hash, actor=actor, check="submit")
 
 
 def reward_payout_verify(*, reward_id: uuid.UUID, actor: User | None = None) -> Reward:
@@ -138,22 +139,38 @@ def reward_payout_verify(*, reward_id: uuid.UUID, actor: User | None = None) -> 
         return reward
     if reward.transaction_hash is None or reward.recipient_address is None:
         raise NoPayoutToVerify()
-    return _payout_check(reward=reward, tx_hash=reward.transaction_hash, actor=actor)
+    return _payout_check(reward=reward, tx_hash=reward.transaction_hash, actor=actor, check="verify")
 
 
 # --- Writing what the chain said --------------------------------------------------------------------
 
 
-def _payout_check(*, reward: Reward, tx_hash: str, actor: User | None) -> Reward:
+@dataclass(frozen=True)
+class _Logged:
+    """Who checks a payout and how, for its activity rows: `check` is `submit` (a transaction hash
+    sent by the owner or an admin) or `verify` (a recorded one checked again, by them or the system)."""
+
+    actor: User | None
+    check: str
+    moderation: dict[str, bool]
+
+
+def _payout_check(*, reward: Reward, tx_hash: str, actor: User | None, check: str) -> Reward:
+    # With an actor, `reward` came from reward_get_manageable, its bounty joined.
+    logged = _Logged(
+        actor=actor,
+        check=check,
+        moderation=moderation_metadata(actor=actor, bounty=reward.bounty) if actor is not None else {},
+    )
     try:
         verdict = _chain_verdict(reward=reward, tx_hash=tx_hash)
-        return _payout_record(reward=reward, tx_hash=tx_hash, verdict=verdict, actor=actor)
+        return _payout_record(reward=reward, tx_hash=tx_hash, verdict=verdict, logged=logged)
     except (PayoutRefused, TransferAlreadyUsed) as refusal:
-        _refusal_record(reward=reward, tx_hash=tx_hash, refusal=refusal, actor=actor)
+        _refusal_record(reward=reward, tx_hash=tx_hash, refusal=refusal, logged=logged)
         raise
 
 
-def _payout_record(*, reward: Reward, tx_hash: str, verdict: ChainVerdict, actor: User | None) -> Reward:
+def _payout_record(*, reward: Reward, tx_hash: str, verdict: ChainVerdict, logged: _Logged) -> Reward:
     """Apply the verdict to the reward re-read under a lock (a concurrent check may have won)."""
     with transaction.atomic():
         locked = reward_lock(reward.pk)
@@ -173,7 +190,7 @@ def _payout_record(*, reward: Reward, tx_hash: str, verdict: ChainVerdict, actor
                 return locked
             locked.status, locked.transaction_hash, locked.failure_reason = Reward.Status.PROCESSING, tx_hash, None
             locked.save(update_fields=["status", "transaction_hash", "failure_reason", "updated_at"])
-            _activity(locked, "reward.processing", actor, tx_hash, finality_status=verdict.finality_status)
+            _activity(locked, "reward.processing", logged, tx_hash, finality_status=verdict.finality_status)
             return locked
         match = unclaimed[0]
         try:
@@ -198,7 +215,7 @@ def _payout_record(*, reward: Reward, tx_hash: str, verdict: ChainVerdict, actor
         _activity(
             locked,
             "reward.paid",
-            actor,
+            logged,
             tx_hash,
             event_index=match.event_index,
             amount_base_units=str(match.amount),
@@ -213,7 +230,7 @@ def _refusal_record(
     reward: Reward,
     tx_hash: str,
     refusal: PayoutRefused | TransferAlreadyUsed,
-    actor: User | None,
+    logged: _Logged,
 ) -> None:
     """Log a refusal. A processing reward whose own recorded transaction was refused becomes `failed`
     (conditionally: never a reward a concurrent check has just paid)."""
@@ -224,18 +241,24 @@ def _refusal_record(
                 pk=reward.pk, status=Reward.Status.PROCESSING, transaction_hash=tx_hash
             ).update(status=Reward.Status.FAILED, failure_reason=refusal.message, updated_at=timezone.now())
             action = "reward.payout_failed" if failed else "reward.payout_refused"
-            _activity(reward, action, actor, tx_hash, **details)
+            _activity(reward, action, logged, tx_hash, **details)
         return
-    _activity(reward, "reward.payout_refused", actor, tx_hash, **details)
+    _activity(reward, "reward.payout_refused", logged, tx_hash, **details)
 
 
-def _activity(reward: Reward, action: str, actor: User | None, tx_hash: str, **metadata: Any) -> None:
+def _activity(reward: Reward, action: str, logged: _Logged, tx_hash: str, **metadata: Any) -> None:
     activity_record(
         action=action,
-        actor=actor,
+        actor=logged.actor,
         target_type="reward",
         target_id=reward.pk,
-        metadata={"bounty_id": str(reward.bounty_id), "transaction_hash": tx_hash, **metadata},
+        metadata={
+            "bounty_id": str(reward.bounty_id),
+            "transaction_hash": tx_hash,
+            "check": logged.check,
+            **metadata,
+            **logged.moderation,
+        },
     )
 
 

@@ -20,7 +20,7 @@ from bounties.errors import (
 )
 from bounties.locks import bounty_lock, submissions_lock
 from bounties.models import Bounty, Reward, Submission
-from bounties.permissions import ensure_can_manage_bounty
+from bounties.permissions import ensure_can_manage_bounty, moderation_metadata
 from bounties.services.lifecycle import bounty_transition_or_fail
 
 Status = Bounty.Status
@@ -58,7 +58,7 @@ def submission_review(
             actor=actor,
             target_type="submission",
             target_id=submission.pk,
-            metadata={"bounty_id": str(bounty.pk), "status": status},
+            metadata={"bounty_id": str(bounty.pk), "status": status, **moderation_metadata(actor=actor, bounty=bounty)},
         )
     return submission
 
@@ -115,7 +115,8 @@ def bounty_select_winner(
         if bounty.status not in (Status.OPEN, Status.IN_REVIEW, Status.COMPLETED):
             raise InvalidTransition(f"A {bounty.status} bounty cannot get a winner.")
         now = timezone.now()
-        if submission.status == Submission.Status.PENDING:
+        approved_now = submission.status == Submission.Status.PENDING
+        if approved_now:
             Submission.objects.filter(pk=submission.pk, status=Submission.Status.PENDING).update(
                 status=Submission.Status.APPROVED, reviewed_by=actor, reviewed_at=now
             )
@@ -144,6 +145,9 @@ def bounty_select_winner(
                 "winner_id": winner.pk,
                 "submission_id": str(submission.pk),
                 "recipient_address": reward.recipient_address,
+                # The winner's pending submission was approved by choosing it (no submission.reviewed row).
+                "submission_approved": approved_now,
+                **moderation_metadata(actor=actor, bounty=bounty),
             },
         )
     return bounty, reward

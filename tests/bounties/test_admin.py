@@ -81,7 +81,7 @@ def test_admin_cancel_action_uses_the_service(admin_site, admin):
     assert completed.status == Bounty.Status.COMPLETED  # the lifecycle refuses; reported, not fatal
     entry = ActivityLog.objects.get(action="bounty.status_changed", target_id=str(open_bounty.pk))
     assert entry.actor == admin
-    assert entry.metadata == {"from": "open", "to": "cancelled"}
+    assert entry.metadata == {"from": "open", "to": "cancelled", "moderation": True}
 
 
 def test_admin_reject_action_uses_the_service(admin_site, bounty, submission, admin):
