@@ -46,6 +46,17 @@ class BearerJWTAuthentication(JWTAuthentication):
         return user
 
 
+class OptionalBearerJWTAuthentication(BearerJWTAuthentication):
+    """For public endpoints that note who asks when they can (the activity log): a valid token names
+    the user; an expired, revoked or forged one leaves the request anonymous instead of a 401."""
+
+    def authenticate(self, request: Request) -> tuple[AbstractBaseUser, Token] | None:  # type: ignore[override]
+        try:
+            return super().authenticate(request)
+        except AuthenticationFailed:  # simplejwt's, whose InvalidToken is one too
+            return None
+
+
 def token_current(*, user: User, claims: Token | Any) -> bool:
     """Whether a token with these claims is of the user's current generation, or belongs to the one
     session kept when a credential change ended the others."""

@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import OptionalBearerJWTAuthentication
 from blocra.ratelimits import enforce_rate_limit
 from contracts.apis.responses import ERRORS, FEE, UPSTREAM, string
 from contracts.serializers.analytics import ChainStatsQuerySerializer, ContractAnalyzeSerializer
@@ -15,9 +16,10 @@ from contracts.services import analytics
 
 
 class ContractAnalyzeApi(APIView):
-    """Public, rate limited per client (ANALYZE_RATE_LIMIT) and cached (ANALYZE_CACHE_SECONDS)."""
+    """Public, rate limited per client (ANALYZE_RATE_LIMIT) and cached (ANALYZE_CACHE_SECONDS). A valid
+    bearer token names the user in the activity log; any other is ignored (never a 401)."""
 
-    authentication_classes: list = []
+    authentication_classes = [OptionalBearerJWTAuthentication]
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -68,7 +70,8 @@ class ContractAnalyzeApi(APIView):
         enforce_rate_limit(request, group="contracts.analyze", key="ip", rate=settings.ANALYZE_RATE_LIMIT)
         serializer = ContractAnalyzeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response({"success": True, "data": analytics.contract_activity_analyze(**serializer.validated_data)})
+        analysis = analytics.contract_activity_analyze(actor=request.user, **serializer.validated_data)
+        return Response({"success": True, "data": analysis})
 
 
 _Count = serializers.IntegerField

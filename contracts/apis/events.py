@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import authenticated_user
 from contracts.apis.responses import ERRORS, UPSTREAM, string
 from contracts.serializers.events import ContractEventsSerializer
 from contracts.services import events as event_services
@@ -64,7 +65,7 @@ class ContractEventsApi(APIView):
     def post(self, request):
         serializer = ContractEventsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = event_services.contract_events_fetch(**serializer.validated_data)
+        result = event_services.contract_events_fetch(user=authenticated_user(request), **serializer.validated_data)
         data = {
             "events": result.events,
             "fromBlock": result.from_block,

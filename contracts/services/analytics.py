@@ -14,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from accounts.models import User
+from accounts.services import activity_record
 from blocra import starknet
 from blocra.clock import clock
 from contracts.block_ranges import block_range_resolve
@@ -61,14 +63,20 @@ def _analyze_cache_key(
 
 
 def contract_activity_analyze(
-    *, contract_address: str, from_date: date | datetime | None = None, to_date: date | datetime | None = None
+    *,
+    actor: User | None = None,
+    contract_address: str,
+    from_date: date | datetime | None = None,
+    to_date: date | datetime | None = None,
 ) -> dict[str, Any]:
     """Activity of a contract over at most ANALYZE_MAX_BLOCKS blocks: the latest ones, or the last ones
-    of the date range. Cached ANALYZE_CACHE_SECONDS per (chain, contract, range).
+    of the date range. Cached ANALYZE_CACHE_SECONDS per (chain, contract, range). Every answer, cached
+    or not, is a report: logged as `contract.analyzed` (by `actor`, None when anonymous).
     Raises the API errors of chain_answer_error and starknet.NodeError."""
     key = _analyze_cache_key(contract_address, from_date, to_date)
     cached = cache.get(key)
     if cached is not None:
+        _analysis_record(actor=actor, analysis=cached, cached=True)
         return cached
     try:
         blocks = block_range_resolve(
@@ -111,7 +119,22 @@ def contract_activity_analyze(
         ],
     }
     cache.set(key, analysis, settings.ANALYZE_CACHE_SECONDS)
+    _analysis_record(actor=actor, analysis=analysis, cached=False)
     return analysis
+
+
+def _analysis_record(*, actor: User | None, analysis: dict[str, Any], cached: bool) -> None:
+    # A contract address (66 characters) does not fit the target id: it is in the metadata.
+    activity_record(
+        action="contract.analyzed",
+        actor=actor,
+        metadata={
+            "contract_address": analysis["contract_address"],
+            "from_block": analysis["from_block"],
+            "to_block": analysis["to_block"],
+            "cached": cached,
+        },
+    )
 
 
 # --- Latest-block statistics --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import activity_record
 from contracts.errors import (
     DashboardLimitReached,
     DashboardNotFound,
@@ -23,19 +24,33 @@ MAX_WIDGETS_PER_DASHBOARD = 50
 
 
 def dashboard_create(*, user: User, name: str, description: str = "") -> Dashboard:
-    """Create a dashboard for the caller. Raises DashboardLimitReached past MAX_DASHBOARDS_PER_USER."""
+    """Create a dashboard for the caller (logged as `contract.dashboard_created`). Raises
+    DashboardLimitReached past MAX_DASHBOARDS_PER_USER."""
     with transaction.atomic():
         user_lock(user)
         if Dashboard.objects.filter(user=user).count() >= MAX_DASHBOARDS_PER_USER:
             raise DashboardLimitReached(f"You can keep at most {MAX_DASHBOARDS_PER_USER} dashboards.")
-        return Dashboard.objects.create(user=user, name=name, description=description)
+        dashboard = Dashboard.objects.create(user=user, name=name, description=description)
+        activity_record(
+            action="contract.dashboard_created",
+            actor=user,
+            target_type="dashboard",
+            target_id=dashboard.pk,
+            metadata={"name": name},
+        )
+    return dashboard
 
 
 def dashboard_delete(*, user: User, dashboard_id: int) -> None:
-    """Delete one of the caller's dashboards with its widgets. Raises DashboardNotFound."""
-    deleted, _ = Dashboard.objects.filter(pk=dashboard_id, user=user).delete()
-    if not deleted:
-        raise DashboardNotFound()
+    """Delete one of the caller's dashboards with its widgets (logged as `contract.dashboard_deleted`).
+    Raises DashboardNotFound."""
+    with transaction.atomic():
+        deleted, _ = Dashboard.objects.filter(pk=dashboard_id, user=user).delete()
+        if not deleted:
+            raise DashboardNotFound()
+        activity_record(
+            action="contract.dashboard_deleted", actor=user, target_type="dashboard", target_id=dashboard_id
+        )
 
 
 def _preference_bump(*, user: User, query_id: int, visualization_type: str) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.conf import settings
 
+from accounts.models import User
+from accounts.services import activity_record
 from blocra import starknet
 from contracts.block_ranges import BlockRange, block_range_resolve
 from contracts.chain_data import event_json
@@ -50,6 +52,7 @@ def events_read(*, contract_address: str, blocks: BlockRange, keys: list[list[st
 
 def contract_events_fetch(
     *,
+    user: User | None,
     contract_address: str,
     from_block: int | None = None,
     to_block: int | None = None,
@@ -58,7 +61,8 @@ def contract_events_fetch(
     keys: list[list[str]] | None = None,
 ) -> EventsResult:
     """Events of a contract in a bounded block range with real block timestamps, Transfer and Approval
-    decoded. Raises BlockRangeTooLarge, the API errors of chain_answer_error and starknet.NodeError."""
+    decoded; a read that answered is logged as `contract.events` (by `user`). Raises
+    BlockRangeTooLarge, the API errors of chain_answer_error and starknet.NodeError."""
     try:
         blocks = block_range_resolve(
             from_block=from_block,
@@ -68,6 +72,19 @@ def contract_events_fetch(
             default_span=settings.CONTRACT_EVENTS_DEFAULT_SPAN,
             max_span=settings.CONTRACT_EVENTS_MAX_SPAN,
         )
-        return events_read(contract_address=contract_address, blocks=blocks, keys=keys)
+        result = events_read(contract_address=contract_address, blocks=blocks, keys=keys)
     except starknet.ChainAnswer as exc:
         raise chain_answer_error(exc) from exc
+    # A contract address (66 characters) does not fit the target id: it is in the metadata.
+    activity_record(
+        action="contract.events",
+        actor=user,
+        metadata={
+            "contract_address": contract_address,
+            "from_block": result.from_block,
+            "to_block": result.to_block,
+            "events": len(result.events),
+            "truncated": result.truncated,
+        },
+    )
+    return result

@@ -9,8 +9,10 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.db import transaction
 
 from accounts.models import User
+from accounts.services import activity_record
 from blocra import starknet
 from blocra.errors import starknet_trouble
 from contracts.block_ranges import block_range_resolve
@@ -31,28 +33,47 @@ def contract_query_record(
     error: str | None = None,
     duration_ms: int | None = None,
 ) -> ContractQuery:
-    """Store the outcome of a query already run on the chain: `failed` when `error` is given.
+    """Store the outcome of a query already run on the chain: `failed` when `error` is given. Logged
+    as `contract.query` in the same transaction.
 
     `contract_address` must be normalised (blocra.starknet.normalize_address).
     """
     failed = error is not None
-    return ContractQuery.objects.create(
-        user=user,
-        contract_address=contract_address,
-        query_type=query_type,
-        parameters=parameters or {},
-        result=None if failed else result,
-        status=ContractQuery.Status.FAILED if failed else ContractQuery.Status.SUCCESS,
-        error=error,
-        duration_ms=duration_ms,
-    )
+    with transaction.atomic():
+        query = ContractQuery.objects.create(
+            user=user,
+            contract_address=contract_address,
+            query_type=query_type,
+            parameters=parameters or {},
+            result=None if failed else result,
+            status=ContractQuery.Status.FAILED if failed else ContractQuery.Status.SUCCESS,
+            error=error,
+            duration_ms=duration_ms,
+        )
+        activity_record(
+            action="contract.query",
+            actor=user,
+            target_type="contract_query",
+            target_id=query.pk,
+            metadata={"query_type": query_type, "contract_address": contract_address, "status": query.status},
+        )
+    return query
 
 
 def query_delete(*, user: User, query_id: UUID) -> None:
-    """Delete a contract query of the caller (any, for an admin). Raises ContractQueryNotFound."""
-    deleted, _ = contract_query_visible(user=user).filter(pk=query_id).delete()
-    if not deleted:
-        raise ContractQueryNotFound()
+    """Delete a contract query of the caller (any, for an admin; logged as a moderation when it is
+    someone else's). Raises ContractQueryNotFound."""
+    with transaction.atomic():
+        owner_id = contract_query_visible(user=user).filter(pk=query_id).values_list("user_id", flat=True).first()
+        if owner_id is None or not ContractQuery.objects.filter(pk=query_id).delete()[0]:
+            raise ContractQueryNotFound()
+        activity_record(
+            action="contract.query_deleted",
+            actor=user,
+            target_type="contract_query",
+            target_id=query_id,
+            metadata={"owner_id": owner_id, **({"moderation": True} if owner_id != user.pk else {})},
+        )
 
 
 def _run_call(address: str, parameters: dict[str, Any]) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import User
+from accounts.services import activity_record
 from contracts.chains import DEFAULT_CHAIN
 from contracts.dates import iso_text
 from contracts.errors import SavedQueryLimitReached
@@ -37,7 +38,7 @@ def saved_query_create(
 ) -> SavedQuery:
     """Store a saved query over normalised, non-empty `contracts`; the first one is its contract_address.
 
-    Raises SavedQueryLimitReached past MAX_SAVED_QUERIES_PER_USER.
+    Raises SavedQueryLimitReached past MAX_SAVED_QUERIES_PER_USER. Logged as `contract.saved_query_created`.
     """
     content = {
         "contracts": contracts,
@@ -50,10 +51,18 @@ def saved_query_create(
         user_lock(user)
         if SavedQuery.objects.filter(user=user).count() >= MAX_SAVED_QUERIES_PER_USER:
             raise SavedQueryLimitReached(f"You can keep at most {MAX_SAVED_QUERIES_PER_USER} saved queries.")
-        return SavedQuery.objects.create(
+        saved = SavedQuery.objects.create(
             user=user,
             name=(name or "").strip() or default_saved_query_name(contracts),
             contract_address=contracts[0],
             chain=chain,
             query=content,
         )
+        activity_record(
+            action="contract.saved_query_created",
+            actor=user,
+            target_type="saved_query",
+            target_id=saved.pk,
+            metadata={"contract_address": saved.contract_address, "contracts": len(contracts), "chain": chain},
+        )
+    return saved

@@ -1,7 +1,9 @@
 """POST /contracts/analyze: public, rate limited, cached, and reading a fixed number of blocks."""
 
 import pytest
+from rest_framework.test import APIClient
 
+from accounts.models import ActivityLog
 from tests.contracts.conftest import ALICE, BOB, TOKEN, assert_error, hex64, rpc_requests
 from tests.starknet_node import FEE, STRK, unreachable_url
 
@@ -155,6 +157,19 @@ def test_analyze_is_public_even_with_a_junk_bearer(chain, api_client):
     assert analyze(api_client).status_code == 200
 
 
+def test_analyze_with_a_revoked_or_forged_token_answers_anonymously(chain, user, client_for):
+    # A public endpoint: a token it cannot accept only leaves the report unattributed, never a 401.
+    revoked = client_for(user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    forged = APIClient()
+    forged.credentials(HTTP_AUTHORIZATION="Bearer eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoiMSJ9.AAAA")
+
+    assert analyze(revoked).status_code == 200
+    assert analyze(forged).status_code == 200
+    assert list(ActivityLog.objects.filter(action="contract.analyzed").values_list("actor", flat=True)) == [None, None]
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -196,18 +211,25 @@ def test_analyze_malformed_answer_is_502(chain, starknet_node, api_client):
 
 def test_analyze_query_count(chain, api_client, django_assert_num_queries):
     # miss: cache read, cache write; hit: the cache read. The cache is outside the database
-    # (blocra.cache or Redis), so neither is SQL.
-    with django_assert_num_queries(0):
+    # (blocra.cache or Redis), so neither is SQL. Each answer is a report: INSERT activity.
+    with django_assert_num_queries(1):
         assert analyze(api_client).status_code == 200
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):
         assert analyze(api_client).status_code == 200
+
+
+def test_analyze_query_count_signed_in(chain, user, client_for, django_assert_num_queries):
+    client = client_for(user)
+    # user of the token; INSERT activity
+    with django_assert_num_queries(2):
+        assert analyze(client).status_code == 200
 
 
 def test_analyze_query_count_with_the_rate_limiter(chain, settings, api_client, django_assert_num_queries):
     settings.ANALYZE_RATE_LIMIT = "100/m"
     assert analyze(api_client).status_code == 200
-    # hit with the limiter on: its counter, then the cache read, both outside the database
-    with django_assert_num_queries(0):
+    # hit with the limiter on: its counter, then the cache read, both outside the database; INSERT activity
+    with django_assert_num_queries(1):
         assert analyze(api_client).status_code == 200
 
 

@@ -27,8 +27,8 @@ def widget_body(query_id: int, **overrides) -> dict:
 
 # --- Dashboards ---------------------------------------------------------------------------------------
 def test_dashboard_create_answers_the_new_dashboard(owner, owner_client, django_assert_num_queries):
-    # user of the token; SAVEPOINT, lock of the user row, COUNT of dashboards, INSERT, RELEASE
-    with django_assert_num_queries(6):
+    # user of the token; SAVEPOINT, lock of the user row, COUNT of dashboards, INSERT, INSERT activity, RELEASE
+    with django_assert_num_queries(7):
         response = owner_client.post(BUILDER, {"name": "  DeFi  ", "description": "Flows"}, format="json")
 
     assert response.status_code == 201
@@ -149,8 +149,9 @@ def test_dashboard_detail_of_unknown_or_out_of_range_id_is_not_found(path, owner
 def test_dashboard_delete_removes_it_with_its_widgets(owner, owner_client, django_assert_num_queries):
     dashboard = DashboardFactory(user=owner)
     WidgetFactory.create_batch(3, dashboard=dashboard)
-    # user of the token, the dashboard to delete (scoped to the owner), DELETE of its widgets, DELETE of it
-    with django_assert_num_queries(4):
+    # user of the token; SAVEPOINT; the dashboard to delete (scoped to the owner), DELETE of its widgets,
+    # DELETE of it; INSERT activity; RELEASE
+    with django_assert_num_queries(7):
         response = owner_client.delete(f"{BUILDER}/{dashboard.pk}")
 
     assert response.status_code == 200

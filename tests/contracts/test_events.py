@@ -247,8 +247,8 @@ def test_events_refuse_anonymous_callers(api_client, starknet_node):
 
 
 def test_events_query_count(activity, owner_client, django_assert_num_queries):
-    # user of the token; events are read from the chain, nothing is stored
-    with django_assert_num_queries(1):
+    # user of the token; INSERT activity (events are read from the chain, nothing else is stored)
+    with django_assert_num_queries(2):
         assert events(owner_client, fromBlock=0, toBlock=4).json()["data"]["totalEvents"] == 3
 
 

@@ -129,8 +129,8 @@ def test_query_detail_of_unknown_or_malformed_id_is_not_found(url, owner_client)
 
 def test_query_delete_by_owner_removes_it(owner, owner_client, django_assert_num_queries):
     query = ContractQueryFactory(user=owner)
-    # user of the token, DELETE scoped to the owner
-    with django_assert_num_queries(2):
+    # user of the token; SAVEPOINT; the query's owner (scoped to the caller); DELETE; INSERT activity; RELEASE
+    with django_assert_num_queries(6):
         response = owner_client.delete(f"/api/queries/{query.pk}")
 
     assert response.status_code == 200

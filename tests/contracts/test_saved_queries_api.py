@@ -133,8 +133,9 @@ def test_save_query_rejects_malformed_json(owner_client):
 
 
 def test_save_query_costs_a_constant_number_of_queries(owner_client, django_assert_num_queries):
-    # user of the token; SAVEPOINT, lock of the user row, COUNT of saved queries, INSERT, RELEASE
-    with django_assert_num_queries(6):
+    # user of the token; SAVEPOINT, lock of the user row, COUNT of saved queries, INSERT, INSERT activity,
+    # RELEASE
+    with django_assert_num_queries(7):
         response = owner_client.post(SAVE, {"contracts": [ETH]}, format="json")
     assert response.status_code == 201
 
