@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import OptionalBearerJWTAuthentication
+from accounts.models import User
 from blocra.ratelimits import enforce_rate_limit
 from contracts.apis.responses import ERRORS, FEE, UPSTREAM, string
 from contracts.serializers.analytics import ChainStatsQuerySerializer, ContractAnalyzeSerializer
@@ -70,7 +71,8 @@ class ContractAnalyzeApi(APIView):
         enforce_rate_limit(request, group="contracts.analyze", key="ip", rate=settings.ANALYZE_RATE_LIMIT)
         serializer = ContractAnalyzeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        analysis = analytics.contract_activity_analyze(actor=request.user, **serializer.validated_data)
+        actor = request.user if isinstance(request.user, User) else None  # anonymous: no actor
+        analysis = analytics.contract_activity_analyze(actor=actor, **serializer.validated_data)
         return Response({"success": True, "data": analysis})
 
 
