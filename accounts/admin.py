@@ -190,7 +190,7 @@ class OutstandingTokenAdmin(admin.ModelAdmin):
     search_fields = ["jti", "user__email", "user__username"]
     list_select_related = ["user"]
     fields = ["jti", "user", "created_at", "expires_at"]
-    readonly_fields = fields
+    readonly_fields = ["jti", "user", "created_at", "expires_at"]
     ordering = ["-created_at"]
     show_full_result_count = False
 
@@ -212,7 +212,7 @@ class BlacklistedTokenAdmin(admin.ModelAdmin):
     search_fields = ["token__jti", "token__user__email"]
     list_select_related = ["token__user"]
     fields = ["token_jti", "token_user", "blacklisted_at"]
-    readonly_fields = fields
+    readonly_fields = ["token_jti", "token_user", "blacklisted_at"]
     ordering = ["-blacklisted_at"]
     show_full_result_count = False
 

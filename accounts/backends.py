@@ -9,7 +9,7 @@ from django.db.models import Model
 # Apps whose admin screens moderators may look at. An app is listed once every action of its screens
 # declares the permission it needs (`@admin.action(permissions=[...])`): Django offers an action
 # without one to anyone who may see the list.
-MODERATOR_VIEW_APPS = frozenset({"accounts", "bounties", "contracts"})
+MODERATOR_VIEW_APPS = frozenset({"accounts", "adminpanel", "bounties", "contracts"})
 
 
 class RolePermissionBackend(BaseBackend):

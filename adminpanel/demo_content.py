@@ -351,7 +351,7 @@ REJECTIONS = (
 )
 
 FEEDBACK = (
-    ("Ana", "Love the bounty filters! Could you add a filter for rewards paid in USDC only?", "reviewed"),
+    ("Ana", "Love the bounty filters! Could you add a filter for rewards paid in USDC only?", "read"),
     ("Tomas", "The submission form lost my text when my session expired. A draft would help.", "new"),
     ("Anonymous", "Payout arrived within minutes of approval. Great experience.", "resolved"),
     ("Ines", "The dashboard builder's bar chart labels overlap on mobile.", "new"),

@@ -16,7 +16,7 @@ from blocra import starknet
 from blocra.admin_search import FeltSearchMixin
 from blocra.errors import ApiError
 from bounties.models import Bounty, BountyParticipant, PayoutTransfer, Reward, Submission
-from bounties.services import bounty_cancel, reward_payout_verify, submission_review
+from bounties.services import bounty_cancel, bounty_update, reward_payout_verify, submission_review
 
 
 class RoleBasedAdmin(admin.ModelAdmin):
@@ -101,6 +101,15 @@ class BountyAdmin(FeltSearchMixin, RoleBasedAdmin):
     date_hierarchy = "created_at"
     actions = ("cancel_bounties",)
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Bounty, form, change: bool) -> None:
+        # The form's free-text edits go through bounty_update, as the API's do: its rules, and its
+        # activity row (marked as moderation when the operator is not the owner).
+        bounty_update(
+            bounty_id=obj.pk,
+            actor=authenticated_user(request),
+            data={field: form.cleaned_data[field] for field in form.changed_data},
+        )
 
     @admin.action(description="Cancel selected bounties", permissions=["moderate"])
     def cancel_bounties(self, request: HttpRequest, queryset) -> None:

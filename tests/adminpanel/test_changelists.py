@@ -90,7 +90,7 @@ ROW_MAKERS: dict[str, Callable[[], Model]] = {
 }
 
 # The apps whose screens a moderator may look at (accounts.backends.RolePermissionBackend).
-MODERATOR_APPS = {"accounts", "bounties", "contracts"}
+MODERATOR_APPS = {"accounts", "adminpanel", "bounties", "contracts"}
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
 

@@ -12,7 +12,7 @@ from accounts.models import ActivityLog
 from bounties.models import Bounty, PayoutTransfer, Reward, Submission
 from tests.bounties.helpers import join, submit
 from tests.bounties.payouts import RECEIPT, SENDER, padded, pay, payout, pending_reward, units
-from tests.factories import BountyFactory, RewardFactory, UserFactory
+from tests.factories import AdminFactory, BountyFactory, RewardFactory, UserFactory
 from tests.starknet_node import STRK
 
 pytestmark = pytest.mark.django_db
@@ -287,3 +287,23 @@ def test_admin_reward_search_finds_unpadded_hash_and_address(admin_site):
     # then
     assert list(by_hash.context["cl"].result_list) == [reward]
     assert list(by_address.context["cl"].result_list) == [reward]
+
+
+def test_admin_bounty_form_edit_goes_through_bounty_update_and_is_logged(client):
+    # given an operator who does not own the bounty
+    operator = AdminFactory()
+    bounty = BountyFactory(title="Old title", description="Old text")
+    client.force_login(operator)
+    url = f"/admin/bounties/bounty/{bounty.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+
+    # when they change the title through the change form
+    response = client.post(url, {**data, "title": "Clearer title"})
+
+    # then the bounty changed and the activity log says who, what, and that it was moderation
+    assert response.status_code == 302
+    bounty.refresh_from_db()
+    assert bounty.title == "Clearer title"
+    entry = ActivityLog.objects.get(action="bounty.updated", target_id=str(bounty.pk))
+    assert (entry.actor, entry.metadata) == (operator, {"fields": ["title"], "moderation": True})

@@ -75,4 +75,4 @@ def test_admin_console_operator_finds_cancels_and_audits_a_bounty(live_server, o
     expect(rows.first).to_contain_text(operator.email)
     expect(rows.first).to_contain_text(str(bounties.pk))
     entry = ActivityLog.objects.get(action="bounty.status_changed", target_id=str(bounties.pk))
-    assert (entry.actor, entry.metadata) == (operator, {"from": "open", "to": "cancelled"})
+    assert (entry.actor, entry.metadata) == (operator, {"from": "open", "to": "cancelled", "moderation": True})
