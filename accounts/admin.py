@@ -5,9 +5,7 @@ the API (`user_moderate`): one set of rules (admins only, no self-lockout, super
 superusers) and one activity log for both doors. The change form shows them read-only.
 """
 
-from collections.abc import Callable
-
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -16,7 +14,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from accounts.authentication import authenticated_user
 from accounts.models import ActivityLog, User
 from accounts.services import activity_record, sessions_revoke_all, user_moderate
-from blocra.errors import ApiError
+from blocra.admin_actions import run_each
 
 
 @admin.register(User)
@@ -112,26 +110,13 @@ class UserAdmin(admin.ModelAdmin):
     ) -> None:
         """Apply `user_moderate` to each selected user; rows the rules refuse are reported, not fatal."""
         actor = authenticated_user(request)
-        self._run_each(
+        run_each(
+            self,
             request,
             queryset,
             lambda user: user_moderate(actor=actor, user_id=user.pk, role=role, is_active=is_active),
             done,
         )
-
-    def _run_each(
-        self, request: HttpRequest, queryset: QuerySet[User], action: Callable[[User], object], done: str
-    ) -> None:
-        succeeded = 0
-        for user in queryset:
-            try:
-                action(user)
-            except ApiError as exc:
-                self.message_user(request, f"{user}: {exc.message}", messages.WARNING)
-            else:
-                succeeded += 1
-        if succeeded:
-            self.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
 
     @admin.action(description="Deactivate selected users (their tokens stop working at once)", permissions=["change"])
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

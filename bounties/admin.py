@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from accounts.authentication import authenticated_user
 from blocra import starknet
+from blocra.admin_actions import run_each
 from blocra.admin_search import FeltSearchMixin
 from blocra.errors import ApiError
 from bounties.models import Bounty, BountyParticipant, PayoutTransfer, Reward, Submission
@@ -44,16 +45,7 @@ class RoleBasedAdmin(admin.ModelAdmin):
 
     def _run_each(self, request: HttpRequest, queryset, action, done: str) -> None:
         """Apply a service to each selected row; rows the rules refuse are reported, not fatal."""
-        succeeded = 0
-        for obj in queryset:
-            try:
-                action(obj)
-            except ApiError as exc:
-                self.message_user(request, f"{obj}: {exc.message}", messages.WARNING)
-            else:
-                succeeded += 1
-        if succeeded:
-            self.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
+        run_each(self, request, queryset, action, done)
 
 
 @admin.register(Bounty)
