@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ActivityLog, User
-from contracts.models import ContractQuery
+from contracts.serializers.queries import ContractQuerySerializer
 
 MAX_ID = 2**63 - 1
 
@@ -175,27 +175,13 @@ class AdminUserDetailSerializer(AdminUserSummarySerializer):
         read_only_fields = fields
 
 
-class AdminQueryLogSerializer(serializers.ModelSerializer):
+class AdminQueryLogSerializer(ContractQuerySerializer):
     """A contract query as `/contracts/queries` shows it, with its user's email."""
 
-    user_id = serializers.IntegerField(read_only=True)
     user_email = serializers.EmailField(source="user.email", read_only=True, allow_null=True)
 
-    class Meta:
-        model = ContractQuery
-        fields = [
-            "id",
-            "user_id",
-            "user_email",
-            "contract_address",
-            "query_type",
-            "parameters",
-            "result",
-            "status",
-            "error",
-            "duration_ms",
-            "created_at",
-        ]
+    class Meta(ContractQuerySerializer.Meta):
+        fields = ["id", "user_id", "user_email", *ContractQuerySerializer.Meta.fields[2:]]
         read_only_fields = fields
 
 
