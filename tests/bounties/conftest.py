@@ -8,8 +8,10 @@ from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from rest_framework.test import APIClient
 
 from bounties.services import participant_join, submission_create
+from tests.bounties.payouts import SENDER, pay, payout, pending_reward, units
 from tests.conftest import bearer_client
 from tests.factories import AdminFactory, BountyFactory, UserFactory
+from tests.starknet_node import STRK
 
 PERSONAS = ("owner", "participant", "stranger", "admin", "anonymous")
 
@@ -97,3 +99,22 @@ def concurrent_server(transactional_db):
         raise thread.error
     yield ("127.0.0.1", thread.port)
     thread.terminate()
+
+
+@pytest.fixture
+def funded_chain(starknet_node):
+    """The local node's chain, with STRK in the payout sender's account."""
+    starknet_node.chain.mint(STRK, SENDER, units("1000000"))
+    return starknet_node.chain
+
+
+@pytest.fixture
+def processing_payouts(clients, funded_chain, owner, participant):
+    """Two rewards whose payouts were recorded while pre-confirmed: (reward, tx hash) each."""
+    recorded = []
+    for _ in range(2):
+        reward = pending_reward(owner=owner, winner=participant)
+        tx_hash = pay(funded_chain, units("150.5"), finality="PRE_CONFIRMED")
+        assert payout(clients["owner"], reward, tx_hash).json()["status"] == "processing"
+        recorded.append((reward, tx_hash))
+    return recorded

@@ -11,9 +11,8 @@ from django.contrib.messages import get_messages
 from accounts.models import ActivityLog
 from bounties.models import Bounty, PayoutTransfer, Reward, Submission
 from tests.bounties.helpers import join, submit
-from tests.bounties.payouts import RECEIPT, SENDER, padded, pay, payout, pending_reward, units
+from tests.bounties.payouts import RECEIPT, padded, payout, pending_reward
 from tests.factories import AdminFactory, BountyFactory, RewardFactory, UserFactory
-from tests.starknet_node import STRK
 
 pytestmark = pytest.mark.django_db
 
@@ -159,24 +158,6 @@ def test_admin_shows_every_digit_of_a_forty_digit_amount(admin_site):
 # --- Re-verify payouts, against the local Starknet node ---------------------------------------------
 
 
-@pytest.fixture
-def chain(starknet_node):
-    starknet_node.chain.mint(STRK, SENDER, units("1000000"))
-    return starknet_node.chain
-
-
-@pytest.fixture
-def processing(clients, chain, owner, participant):
-    """Two rewards whose payouts were recorded while pre-confirmed: (reward, tx hash) each."""
-    recorded = []
-    for _ in range(2):
-        reward = pending_reward(owner=owner, winner=participant)
-        tx_hash = pay(chain, units("150.5"), finality="PRE_CONFIRMED")
-        assert payout(clients["owner"], reward, tx_hash).json()["status"] == "processing"
-        recorded.append((reward, tx_hash))
-    return recorded
-
-
 def reverify(client, *rewards):
     return client.post(
         REWARDS, {"action": "reverify_payouts", ACTION_CHECKBOX_NAME: [str(r.pk) for r in rewards]}, follow=True
@@ -187,10 +168,12 @@ def messages_of(response) -> list[tuple[str, str]]:
     return [(message.level_tag, str(message)) for message in get_messages(response.wsgi_request)]
 
 
-def test_admin_reverify_pays_accepted_rewards_as_the_operator(admin_site, admin, starknet_node, chain, processing):
+def test_admin_reverify_pays_accepted_rewards_as_the_operator(
+    admin_site, admin, starknet_node, funded_chain, processing_payouts
+):
     # given: the first transaction is accepted now, the second still pre-confirmed; a pending reward too
-    (accepted, accepted_hash), (waiting, _) = processing
-    chain.accept(int(accepted_hash, 16))
+    (accepted, accepted_hash), (waiting, _) = processing_payouts
+    funded_chain.accept(int(accepted_hash, 16))
     pending = RewardFactory()
     starknet_node.clear_log()
 
@@ -214,11 +197,11 @@ def test_admin_reverify_pays_accepted_rewards_as_the_operator(admin_site, admin,
 
 
 def test_admin_reverify_fails_a_reward_whose_transfer_was_taken_and_rechecks_it(
-    admin_site, admin, clients, chain, processing, owner, participant
+    admin_site, admin, clients, funded_chain, processing_payouts, owner, participant
 ):
     # given: the first reward's transfer is accepted, then claimed first by another reward
-    (taken, taken_hash), (waiting, _) = processing
-    chain.accept(int(taken_hash, 16))
+    (taken, taken_hash), (waiting, _) = processing_payouts
+    funded_chain.accept(int(taken_hash, 16))
     other = pending_reward(owner=owner, winner=participant)
     assert payout(clients["owner"], other, taken_hash).json()["status"] == "paid"
 
@@ -244,8 +227,10 @@ def test_admin_reverify_fails_a_reward_whose_transfer_was_taken_and_rechecks_it(
     assert refused.actor == admin
 
 
-def test_admin_reverify_with_the_node_down_warns_once_and_changes_nothing(admin_site, starknet_node, processing):
-    (first, _), (second, _) = processing
+def test_admin_reverify_with_the_node_down_warns_once_and_changes_nothing(
+    admin_site, starknet_node, processing_payouts
+):
+    (first, _), (second, _) = processing_payouts
     starknet_node.fail(503)
 
     response = reverify(admin_site, first, second)
@@ -258,9 +243,9 @@ def test_admin_reverify_with_the_node_down_warns_once_and_changes_nothing(admin_
     assert not ActivityLog.objects.filter(action__startswith="reward.", actor__role="admin").exists()
 
 
-def test_admin_reverify_is_not_offered_to_a_moderator(client, starknet_node, chain, processing):
-    (reward, tx_hash), _ = processing
-    chain.accept(int(tx_hash, 16))
+def test_admin_reverify_is_not_offered_to_a_moderator(client, starknet_node, funded_chain, processing_payouts):
+    (reward, tx_hash), _ = processing_payouts
+    funded_chain.accept(int(tx_hash, 16))
     starknet_node.clear_log()
     client.force_login(UserFactory(role="moderator"))
 

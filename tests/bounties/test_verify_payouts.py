@@ -6,28 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from bounties.models import PayoutTransfer, Reward
-from tests.bounties.payouts import RECEIPT, SENDER, padded, pay, payout, pending_reward, units
-from tests.starknet_node import STRK
+from tests.bounties.payouts import RECEIPT, padded, payout, pending_reward
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def chain(starknet_node):
-    starknet_node.chain.mint(STRK, SENDER, units("1000000"))
-    return starknet_node.chain
-
-
-@pytest.fixture
-def processing(clients, chain, owner, participant):
-    """Two rewards recorded with pre-confirmed payouts: (reward, tx hash) each."""
-    recorded = []
-    for _ in range(2):
-        reward = pending_reward(owner=owner, winner=participant)
-        tx_hash = pay(chain, units("150.5"), finality="PRE_CONFIRMED")
-        assert payout(clients["owner"], reward, tx_hash).json()["status"] == "processing"
-        recorded.append((reward, tx_hash))
-    return recorded
 
 
 def run(*args) -> str:
@@ -36,10 +17,10 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_verify_payouts_pays_accepted_and_is_idempotent(starknet_node, chain, processing):
+def test_verify_payouts_pays_accepted_and_is_idempotent(starknet_node, funded_chain, processing_payouts):
     # given: the first transaction is accepted, the second still pre-confirmed
-    (accepted, accepted_hash), (waiting, _) = processing
-    chain.accept(int(accepted_hash, 16))
+    (accepted, accepted_hash), (waiting, _) = processing_payouts
+    funded_chain.accept(int(accepted_hash, 16))
     starknet_node.clear_log()
 
     # when
@@ -61,14 +42,14 @@ def test_verify_payouts_pays_accepted_and_is_idempotent(starknet_node, chain, pr
     assert PayoutTransfer.objects.count() == 1
 
 
-def test_verify_payouts_without_processing_rewards_asks_nothing(starknet_node, chain):
+def test_verify_payouts_without_processing_rewards_asks_nothing(starknet_node, funded_chain):
     assert "Checked 0 processing rewards." in run()
     assert starknet_node.methods == []
 
 
-def test_verify_payouts_limit_bounds_the_batch(starknet_node, chain, processing):
-    for _, tx_hash in processing:
-        chain.accept(int(tx_hash, 16))
+def test_verify_payouts_limit_bounds_the_batch(starknet_node, funded_chain, processing_payouts):
+    for _, tx_hash in processing_payouts:
+        funded_chain.accept(int(tx_hash, 16))
     starknet_node.clear_log()
 
     assert "Checked 1 processing rewards: 1 paid." in run("--limit", "1")
@@ -76,21 +57,21 @@ def test_verify_payouts_limit_bounds_the_batch(starknet_node, chain, processing)
     assert Reward.objects.filter(status="processing").count() == 1
 
 
-def test_verify_payouts_dry_run_changes_nothing(starknet_node, chain, processing):
-    for _, tx_hash in processing:
-        chain.accept(int(tx_hash, 16))
+def test_verify_payouts_dry_run_changes_nothing(starknet_node, funded_chain, processing_payouts):
+    for _, tx_hash in processing_payouts:
+        funded_chain.accept(int(tx_hash, 16))
     starknet_node.clear_log()
 
     output = run("--dry-run")
 
     assert "2 processing rewards would be checked." in output
-    for reward, _ in processing:
+    for reward, _ in processing_payouts:
         assert f"would check {reward.pk}" in output
     assert starknet_node.methods == []
     assert Reward.objects.filter(status="processing").count() == 2
 
 
-def test_verify_payouts_fails_only_when_node_trouble_hits_every_reward(starknet_node, chain, processing):
+def test_verify_payouts_fails_only_when_node_trouble_hits_every_reward(starknet_node, funded_chain, processing_payouts):
     starknet_node.fail(503)
     with pytest.raises(CommandError, match="could not be asked about any reward"):
         run()
@@ -103,7 +84,7 @@ def test_verify_payouts_fails_only_when_node_trouble_hits_every_reward(starknet_
     assert "1 processing, 1 node trouble" in output
 
 
-def test_verify_payouts_leaves_transactions_unknown_to_the_node(settings, make_starknet_node, processing):
+def test_verify_payouts_leaves_transactions_unknown_to_the_node(settings, make_starknet_node, processing_payouts):
     # given: a node that has not seen the transactions (e.g. lagging behind)
     settings.STARKNET_RPC_URLS = [make_starknet_node().url]
 
@@ -113,10 +94,12 @@ def test_verify_payouts_leaves_transactions_unknown_to_the_node(settings, make_s
     assert Reward.objects.filter(status="processing").count() == 2
 
 
-def test_verify_payouts_fails_rewards_whose_transfer_was_taken(clients, chain, processing, owner, participant):
+def test_verify_payouts_fails_rewards_whose_transfer_was_taken(
+    clients, funded_chain, processing_payouts, owner, participant
+):
     # given: the first reward's transfer is accepted, then claimed by another reward first
-    (taken, taken_hash), _ = processing
-    chain.accept(int(taken_hash, 16))
+    (taken, taken_hash), _ = processing_payouts
+    funded_chain.accept(int(taken_hash, 16))
     other = pending_reward(owner=owner, winner=participant)
     assert payout(clients["owner"], other, taken_hash).json()["status"] == "paid"
 
