@@ -3,7 +3,10 @@
 It replaces Starknet at the network boundary: the backend's real client talks HTTP to it. Every answer
 is derived from an in-memory chain:
 
-- blocks with timestamps, mined by `Chain.transfer` / `Chain.approve` / `Chain.mine_block`;
+- blocks with timestamps, mined by `Chain.transfer` / `Chain.approve` / `Chain.mine_block`, and the
+  pre-confirmed block being built (transactions committed with finality PRE_CONFIRMED, numbered one past
+  the latest block, without hash or parent; `Chain.serves_pre_confirmed = False` makes it unknown, 24);
+  each receipt's `execution_resources.l2_gas` is its transaction's own (`l2_gas=`, default L2_GAS);
 - ERC-20 contracts (`Chain.deploy_erc20`) with a short-string or ByteArray name and symbol, snake_case
   and camelCase views (or camelCase only) answering u256, balances that really move;
 - account contracts (`Chain.deploy_account`) whose `is_valid_signature` runs STARK-curve ECDSA on
@@ -51,6 +54,7 @@ LEGACY_ACCOUNT_CLASS_HASH = 0x25EC026985A3BF9D0CC1FE17326B245DFDC3FF89B8FDE10654
 ERC20_CLASS_HASH = 0x4AD3C1DC8413453DB314497945B6903E1C766495A1E60492D44DA9C2A986E4B
 U128 = 2**128
 FEE = 10**15  # 0.001 STRK per transaction
+L2_GAS = 1_000_000  # L2 gas a transaction consumes unless it says otherwise
 
 Finality = Literal["PRE_CONFIRMED", "ACCEPTED_ON_L2", "ACCEPTED_ON_L1"]
 
@@ -187,6 +191,7 @@ class Tx:
     execution_status: str = "SUCCEEDED"
     revert_reason: str | None = None
     fee: int = FEE
+    l2_gas: int = L2_GAS
     block_number: int | None = None
 
 
@@ -209,6 +214,7 @@ class Chain:
         self.contracts: dict[int, Contract] = {}
         self.blocks: list[BlockRecord] = []
         self.pending: list[Tx] = []
+        self.serves_pre_confirmed = True  # False: the pre-confirmed block is unknown (24), as on some nodes
         self.txs: dict[int, Tx] = {}
         self.clock = GENESIS_TIMESTAMP
         self.mine_block()
@@ -268,20 +274,28 @@ class Chain:
             for tx in block.txs:
                 tx.block_number = number
             self.blocks.append(block)
+            # Transactions still pre-confirmed belong to the block being built, which is now the next one.
+            for tx in self.pending:
+                tx.block_number = len(self.blocks)
             return block
 
     def mine_blocks(self, count: int) -> None:
         for _ in range(count):
             self.mine_block()
 
-    def _next_tx(self, sender: int, calldata: list[int]) -> Tx:
+    def _next_tx(self, sender: int, calldata: list[int], l2_gas: int = L2_GAS) -> Tx:
         account = self.contracts.get(sender)
         nonce = 0
         if isinstance(account, Account):
             nonce = account.nonce
             account.nonce += 1
         tx = Tx(
-            hash=_digest("tx", len(self.txs), sender, nonce), sender=sender, nonce=nonce, calldata=calldata, events=[]
+            hash=_digest("tx", len(self.txs), sender, nonce),
+            sender=sender,
+            nonce=nonce,
+            calldata=calldata,
+            events=[],
+            l2_gas=l2_gas,
         )
         self.txs[tx.hash] = tx
         return tx
@@ -311,14 +325,16 @@ class Chain:
         *,
         layout: Literal["current", "legacy"] = "current",
         finality: Finality = "ACCEPTED_ON_L2",
+        l2_gas: int = L2_GAS,
     ) -> int:
         """Mine a transaction moving `amount` base units of `token`; its receipt carries the Transfer
-        event (OZ Cairo 1 or legacy layout) and the fee transfer (STRK, sender -> sequencer). Without
-        enough balance it is REVERTED with a revert reason (the fee is still paid). Returns the hash."""
+        event (OZ Cairo 1 or legacy layout) and the fee transfer (STRK, sender -> sequencer), and says it
+        consumed `l2_gas`. Without enough balance it is REVERTED with a revert reason (the fee is still
+        paid). Returns the hash."""
         with self.lock:
             erc20 = self._erc20(token)
             calldata = [1, token, get_selector_from_name("transfer"), 3, recipient, *_u256(amount)]
-            tx = self._next_tx(sender, calldata)
+            tx = self._next_tx(sender, calldata, l2_gas)
             if erc20.balances.get(sender, 0) < amount:
                 tx.execution_status = "REVERTED"
                 tx.revert_reason = "Transaction execution has failed: ERC20: insufficient balance"
@@ -336,6 +352,7 @@ class Chain:
         transfers: list[tuple[int, int]],
         *,
         finality: Finality = "ACCEPTED_ON_L2",
+        l2_gas: int = L2_GAS,
     ) -> int:
         """Mine one multicall transaction making each (recipient, amount) transfer of `token` in turn: its
         receipt carries one Transfer event per transfer, in order, then the fee transfer. Returns the hash."""
@@ -347,7 +364,7 @@ class Chain:
             calldata = [len(transfers)]
             for recipient, amount in transfers:
                 calldata += [token, selector, 3, recipient, *_u256(amount)]
-            tx = self._next_tx(sender, calldata)
+            tx = self._next_tx(sender, calldata, l2_gas)
             for recipient, amount in transfers:
                 erc20.balances[sender] -= amount
                 erc20.balances[recipient] = erc20.balances.get(recipient, 0) + amount
@@ -355,15 +372,26 @@ class Chain:
             self._pay_fee(tx)
             return self._commit(tx, finality)
 
-    def approve(self, token: int, owner: int, spender: int, amount: int, *, layout="current") -> int:
+    def approve(
+        self,
+        token: int,
+        owner: int,
+        spender: int,
+        amount: int,
+        *,
+        layout="current",
+        finality: Finality = "ACCEPTED_ON_L2",
+        l2_gas: int = L2_GAS,
+    ) -> int:
         """Mine an `approve`; the receipt carries the Approval event and the fee transfer."""
         with self.lock:
             erc20 = self._erc20(token)
-            tx = self._next_tx(owner, [1, token, get_selector_from_name("approve"), 3, spender, *_u256(amount)])
+            calldata = [1, token, get_selector_from_name("approve"), 3, spender, *_u256(amount)]
+            tx = self._next_tx(owner, calldata, l2_gas)
             erc20.allowances[(owner, spender)] = amount
             tx.events.append(self._erc20_event(token, APPROVAL, owner, spender, amount, layout))
             self._pay_fee(tx)
-            return self._commit(tx, "ACCEPTED_ON_L2")
+            return self._commit(tx, finality)
 
     @staticmethod
     def _erc20_event(token: int, selector: int, first: int, second: int, amount: int, layout: str) -> dict:
@@ -400,6 +428,8 @@ class Chain:
                 raise RpcError(24, "Block not found")
             return accepted[-1]
         if block_id == "pre_confirmed":
+            if not self.serves_pre_confirmed:
+                raise RpcError(24, "Block not found")
             return None
         if isinstance(block_id, dict) and isinstance(block_id.get("block_number"), int):
             number = block_id["block_number"]
@@ -423,7 +453,7 @@ class Chain:
             "block_number": tx.block_number,
             "messages_sent": [],
             "events": [self._event_json(event) for event in tx.events],
-            "execution_resources": {"l1_gas": 0, "l1_data_gas": 128, "l2_gas": 1_000_000},
+            "execution_resources": {"l1_gas": 0, "l1_data_gas": 128, "l2_gas": tx.l2_gas},
         }
         if tx not in self.pending:
             receipt["block_hash"] = felt(self.blocks[tx.block_number].hash)  # type: ignore[index]

@@ -18,6 +18,7 @@ from blocra.starknet.blocks import (
     get_block_timestamps,
     get_blocks,
     get_chain_id,
+    get_latest_blocks,
 )
 from blocra.starknet.calls import call_contract, call_view, camel_case
 from blocra.starknet.erc20 import (
@@ -68,6 +69,7 @@ from blocra.starknet.types import (
     Erc20Event,
     Event,
     EventsPage,
+    LatestBlocks,
     NodeStatus,
     Receipt,
     TokenMetadata,
@@ -90,6 +92,7 @@ __all__ = [
     "Event",
     "EventsPage",
     "InvalidAddress",
+    "LatestBlocks",
     "NodeBadResponse",
     "NodeBusy",
     "NodeError",
@@ -121,6 +124,7 @@ __all__ = [
     "get_chain_id",
     "get_class_hash_at",
     "get_events",
+    "get_latest_blocks",
     "get_nonce",
     "get_transaction_receipt",
     "message_hash",

@@ -1,11 +1,12 @@
-"""Block reads: the latest number, blocks (optionally with every receipt), timestamps, search by time."""
+"""Block reads: the latest number, blocks (optionally with every receipt), the latest blocks with the
+pre-confirmed one, timestamps, search by time."""
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from blocra.starknet.errors import BlockNotFound, NodeBadResponse
 from blocra.starknet.transport import RPC_BLOCK_NOT_FOUND, block_kwargs, chain_id_text, rpc_code, run
-from blocra.starknet.types import Block, BlockId, BlockTransaction, Event
+from blocra.starknet.types import Block, BlockId, BlockTransaction, Event, LatestBlocks
 
 if TYPE_CHECKING:
     from starknet_py.net.full_node_client import FullNodeClient
@@ -64,6 +65,7 @@ async def _read_block(client: "FullNodeClient", block: BlockId, with_receipts: b
             actual_fee=item.receipt.actual_fee.amount,
             fee_unit=item.receipt.actual_fee.unit.value,
             events=[Event.from_rpc(event) for event in item.receipt.events],
+            l2_gas=item.receipt.execution_resources.l2_gas,
         )
         for item in raw.transactions
     ]
@@ -72,7 +74,8 @@ async def _read_block(client: "FullNodeClient", block: BlockId, with_receipts: b
 
 def get_block(block: BlockId = "latest", *, with_receipts: bool = False) -> Block:
     """A block with its timestamp and transaction hashes; `with_receipts` also reads every transaction
-    with its receipt (sender, status, fee, events). Raises BlockNotFound (24) and NodeError."""
+    with its receipt (sender, status, fee, events, L2 gas). `"pre_confirmed"` is the block being built
+    (no hash, no parent). Raises BlockNotFound (24) and NodeError."""
     block_kwargs(block)
 
     async def operation(client: "FullNodeClient") -> Block:
@@ -91,6 +94,28 @@ def get_blocks(blocks: Sequence[BlockId], *, with_receipts: bool = False) -> lis
         return [await _read_block(client, block, with_receipts) for block in blocks]
 
     return run(operation, "get_blocks")
+
+
+def get_latest_blocks(count: int) -> LatestBlocks:
+    """The latest `count` blocks with their receipts (fewer when the chain is shorter), oldest first, and
+    the pre-confirmed block with its transaction hashes, read in one operation: the latest block first,
+    then the earlier ones by number, then the pre-confirmed block, so the window is one consistent
+    stretch of the chain (`count` + 1 block reads). A node without a pre-confirmed block (24) gives
+    `pre_confirmed` None. Raises ValueError (count below 1) and NodeError."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError("get_latest_blocks needs a count of at least 1.")
+
+    async def operation(client: "FullNodeClient") -> LatestBlocks:
+        latest = await _read_block(client, "latest", True)
+        first = max(0, latest.block_number - count + 1)
+        earlier = [await _read_block(client, number, True) for number in range(first, latest.block_number)]
+        try:
+            pre_confirmed: Block | None = await _read_block(client, "pre_confirmed", False)
+        except BlockNotFound:
+            pre_confirmed = None
+        return LatestBlocks(blocks=[*earlier, latest], pre_confirmed=pre_confirmed)
+
+    return run(operation, "get_latest_blocks")
 
 
 def get_block_timestamps(block_numbers: Sequence[int]) -> dict[int, int]:

@@ -65,7 +65,8 @@ class Receipt:
 
 @dataclass(frozen=True)
 class BlockTransaction:
-    """One transaction of a block read with its receipt."""
+    """One transaction of a block read with its receipt. `l2_gas` is the L2 gas it consumed (the
+    receipt's `execution_resources.l2_gas`)."""
 
     transaction_hash: int
     type: str
@@ -74,6 +75,7 @@ class BlockTransaction:
     actual_fee: int
     fee_unit: str
     events: list[Event]
+    l2_gas: int
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,15 @@ class Block:
     status: str
     transaction_hashes: list[int]
     transactions: list[BlockTransaction] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LatestBlocks:
+    """The latest blocks read with their receipts, oldest first (the latest last), and the pre-confirmed
+    block with its transaction hashes (None when the node has none), all from one operation."""
+
+    blocks: list[Block]
+    pre_confirmed: Block | None
 
 
 @dataclass(frozen=True)

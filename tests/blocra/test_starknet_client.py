@@ -384,16 +384,33 @@ def test_get_block_has_timestamp_and_transactions(chain):
 
 
 def test_get_block_with_receipts(chain):
-    tx_hash = chain.transfer(TOKEN, ALICE, BOB, 9)
+    tx_hash = chain.transfer(TOKEN, ALICE, BOB, 9, l2_gas=123_456)
     block = starknet.get_block(1, with_receipts=True)
     [tx] = block.transactions
-    assert (tx.transaction_hash, tx.sender_address, tx.execution_status, tx.actual_fee) == (
+    assert (tx.transaction_hash, tx.sender_address, tx.execution_status, tx.actual_fee, tx.l2_gas) == (
         tx_hash,
         ALICE,
         "SUCCEEDED",
         FEE,
+        123_456,
     )
     assert starknet.decode_erc20_event(tx.events[0]).amount == 9
+
+
+def test_get_pre_confirmed_block_with_receipts(chain):
+    # given: block 1 accepted, then two transactions pre-confirmed
+    chain.transfer(TOKEN, ALICE, BOB, 1)
+    first = chain.transfer(TOKEN, ALICE, BOB, 2, finality="PRE_CONFIRMED", l2_gas=10)
+    second = chain.transfer(STRK, ALICE, BOB, 3, finality="PRE_CONFIRMED", l2_gas=20)
+
+    # when
+    block = starknet.get_block("pre_confirmed", with_receipts=True)
+
+    # then: the block being built, one past the latest, with both transactions and their receipts
+    assert (block.block_number, block.block_hash, block.parent_hash, block.status) == (2, None, None, "PRE_CONFIRMED")
+    assert block.transaction_hashes == [first, second]
+    assert [(tx.sender_address, tx.l2_gas) for tx in block.transactions] == [(ALICE, 10), (ALICE, 20)]
+    assert starknet.get_transaction_receipt(first).block_number == 2
 
 
 def test_get_pre_confirmed_block_has_no_hash(chain):
