@@ -373,6 +373,10 @@ for _name in (
 ANALYZE_MAX_BLOCKS = env.int("ANALYZE_MAX_BLOCKS", default=20)
 ANALYZE_CACHE_SECONDS = env.int("ANALYZE_CACHE_SECONDS", default=60)
 CHAIN_STATS_CACHE_SECONDS = env.int("CHAIN_STATS_CACHE_SECONDS", default=15)
+# Blocks /api/dashboards/stats reads (with every receipt) per cache period: its figures are over them.
+CHAIN_STATS_WINDOW_BLOCKS = _whole_number("CHAIN_STATS_WINDOW_BLOCKS", 10)
+if not 1 <= CHAIN_STATS_WINDOW_BLOCKS <= 100:
+    raise ImproperlyConfigured("CHAIN_STATS_WINDOW_BLOCKS must be 1 to 100.")
 for _name in (
     "CONTRACT_EVENTS_DEFAULT_SPAN",
     "CONTRACT_EVENTS_PAGE_SIZE",

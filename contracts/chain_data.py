@@ -1,7 +1,7 @@
 """How chain data is shown in the API: addresses and hashes as 0x + 64 hex digits, fees as exact
-decimal strings, events (ERC-20 Transfer and Approval decoded) and receipts."""
+decimal strings, chain times as integers in Unix seconds (as the chain gives them), events (ERC-20
+Transfer and Approval decoded) and receipts."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 from blocra import starknet
@@ -14,17 +14,15 @@ def address_text(value: int | None) -> str | None:
     return None if value is None else starknet.felt_hex(value)
 
 
-def rfc3339(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, tz=UTC).isoformat().replace("+00:00", "Z")
-
-
 def fee_text(base_units: int) -> str:
     """A fee in base units (FRI or WEI) as a decimal string of STRK or ETH; exact, never a float."""
     return format_amount(amount_from_base_units(base_units, FEE_DECIMALS)) or "0"
 
 
 def event_json(event: starknet.Event, timestamp: int | None = None) -> dict[str, Any]:
-    """An event as the API shows it; Transfer and Approval (either layout) are decoded."""
+    """An event as the API shows it; Transfer and Approval (either layout) are decoded. An event read
+    from a block range (it has a block number) carries its block's `timestamp` in Unix seconds; one
+    from a receipt has neither (a receipt carries no block time)."""
     decoded = starknet.decode_erc20_event(event)
     decoded_data: dict[str, str] | None = None
     if decoded is not None:
@@ -44,7 +42,7 @@ def event_json(event: starknet.Event, timestamp: int | None = None) -> dict[str,
         "decoded_data": decoded_data,
     }
     if event.block_number is not None:
-        body["timestamp"] = rfc3339(timestamp) if timestamp is not None else None
+        body["timestamp"] = timestamp
     return body
 
 

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import authenticated_user
-from contracts.apis.responses import ERRORS, UPSTREAM, string
+from contracts.apis.responses import ERRORS, UPSTREAM, string, unix_seconds
 from contracts.serializers.events import ContractEventsSerializer
 from contracts.services import events as event_services
 
@@ -25,7 +25,7 @@ _Events = inline_serializer(
             allow_null=True,
             help_text="Transfer: from, to, value; Approval: owner, spender, value (u256 as a decimal string).",
         ),
-        "timestamp": serializers.DateTimeField(),
+        "timestamp": unix_seconds(help_text="Unix seconds: the time of the event's block."),
     },
 )
 

@@ -33,4 +33,11 @@ def string(**kwargs) -> serializers.CharField:
     return serializers.CharField(**kwargs)
 
 
-FEE = string(allow_null=True, help_text="Decimal string in STRK.")
+def fee() -> serializers.CharField:
+    """A fee in STRK. A new field each time: one instance shared by two names takes the first one's title."""
+    return string(allow_null=True, help_text="Decimal string in STRK.")
+
+
+def unix_seconds(**kwargs) -> serializers.IntegerField:
+    """A time read from the chain: an integer, Unix seconds, as the chain gives it."""
+    return serializers.IntegerField(**{"help_text": "Unix seconds.", **kwargs})

@@ -21,6 +21,16 @@ class ContractQuerySerializer(serializers.ModelSerializer):
     """The contract's `ContractQuery` shape; read-only (queries are written by services)."""
 
     user_id = serializers.IntegerField(read_only=True)
+    result = serializers.JSONField(
+        read_only=True,
+        allow_null=True,
+        help_text="What the chain answered, by `query_type` (null when the query failed): `call` {function, "
+        "result: [felt]}; `erc20_info` {name, symbol, decimals, total_supply}; `balance_of` {account, balance}; "
+        "`events` {from_block, to_block, events: [{block_number, transaction_hash, from_address, keys, data, "
+        "event_name, decoded_data, timestamp}], truncated}, each event's `timestamp` its block's time in Unix "
+        "seconds; `receipt` the receipt with its decoded events (a receipt carries no block time); "
+        "`class_hash`, `nonce`, `block_number`. u256 amounts are decimal strings.",
+    )
 
     class Meta:
         model = ContractQuery

@@ -4,8 +4,13 @@ RPC budget (each client operation also costs the node two requests: spec version
 - `contract_activity_analyze`: the latest block number, at most two date searches (each at most
   ceil(log2(blocks + 2)) reads), and one operation reading ANALYZE_MAX_BLOCKS blocks with their
   receipts; cached ANALYZE_CACHE_SECONDS per (chain, contract, range);
-- `chain_stats_latest`: one operation reading the latest block with receipts, at most once per
-  CHAIN_STATS_CACHE_SECONDS across all workers (a cache lock elects the one that reads).
+- `chain_stats_latest`: at most once per CHAIN_STATS_CACHE_SECONDS across all workers (a cache lock
+  elects the one that reads), one operation reading the latest CHAIN_STATS_WINDOW_BLOCKS blocks with
+  their receipts and the pre-confirmed block with its transaction hashes: CHAIN_STATS_WINDOW_BLOCKS + 1
+  block reads, CHAIN_STATS_WINDOW_BLOCKS + 3 requests with the handshake (13 by default), fewer while
+  the chain is shorter than the window.
+
+Chain times (a block's timestamp) are answered as the chain gives them: integers, Unix seconds.
 """
 
 from datetime import date, datetime
@@ -17,14 +22,18 @@ from django.core.cache import cache
 from accounts.models import User
 from accounts.services import activity_record
 from blocra import starknet
+from blocra.amounts import amount_from_base_units
 from blocra.clock import clock
 from contracts.block_ranges import block_range_resolve
-from contracts.chain_data import address_text, fee_text, rfc3339
+from contracts.chain_data import address_text, fee_text
 from contracts.dates import iso_text
 from contracts.errors import ChainStatsBusy, chain_answer_error
 
 FEE_TOKENS = {"FRI": "STRK", "WEI": "ETH"}
 ANALYZE_MAX_TRANSACTIONS = 10
+# Cache keys name the answer's shape: a new shape gets a new version, so while releases overlap (a rolling
+# restart) neither serves the other's entries (the earlier one's had RFC 3339 times, no window figures).
+CACHE_SHAPE = "v2"
 
 
 # --- Activity analysis --------------------------------------------------------------------------------
@@ -59,7 +68,7 @@ def _analyze_cache_key(
     contract_address: str, from_date: date | datetime | None, to_date: date | datetime | None
 ) -> str:
     bounds = ":".join(iso_text(value) if value is not None else "-" for value in (from_date, to_date))
-    return f"contracts:analyze:{settings.STARKNET_CHAIN_ID}:{contract_address}:{bounds}"
+    return f"contracts:analyze:{CACHE_SHAPE}:{settings.STARKNET_CHAIN_ID}:{contract_address}:{bounds}"
 
 
 def contract_activity_analyze(
@@ -108,7 +117,7 @@ def contract_activity_analyze(
             {
                 "transaction_hash": address_text(tx.transaction_hash),
                 "block_number": block.block_number,
-                "timestamp": rfc3339(block.timestamp),
+                "timestamp": block.timestamp,
                 "sender_address": address_text(tx.sender_address),
                 "type": tx.type,
                 "status": tx.execution_status,
@@ -137,41 +146,72 @@ def _analysis_record(*, actor: User | None, analysis: dict[str, Any], cached: bo
     )
 
 
-# --- Latest-block statistics --------------------------------------------------------------------------
+# --- Latest-blocks statistics -------------------------------------------------------------------------
+VOLUME_DECIMALS = 6
+
+
 def _stats_cache_key(chain: str) -> str:
-    return f"contracts:chain_stats:{chain}:{settings.STARKNET_CHAIN_ID}"
+    return f"contracts:chain_stats:{CACHE_SHAPE}:{chain}:{settings.STARKNET_CHAIN_ID}"
+
+
+def _strk_moved(transactions: list[starknet.BlockTransaction]) -> int:
+    """Base units of STRK moved by the Transfer events (either layout) the STRK contract emitted in these
+    transactions' receipts, fee transfers included: exact, as an integer."""
+    strk = starknet.address_to_int(settings.STARKNET_TOKENS["STRK"]["address"])
+    total = 0
+    for tx in transactions:
+        for event in tx.events:
+            if event.from_address != strk:
+                continue
+            decoded = starknet.decode_erc20_event(event)
+            if decoded is not None and decoded.kind == "Transfer":
+                total += decoded.amount
+    return total
+
+
+def _display_amount(base_units: int, decimals: int) -> float:
+    """Base units in token units rounded half to even to VOLUME_DECIMALS places, as a JSON number: a
+    display figure, rounded only here (money records stay exact decimal strings)."""
+    if decimals > VOLUME_DECIMALS:
+        step = 10 ** (decimals - VOLUME_DECIMALS)
+        whole, rest = divmod(base_units, step)
+        if 2 * rest > step or (2 * rest == step and whole % 2):
+            whole += 1
+        base_units, decimals = whole, VOLUME_DECIMALS
+    return float(amount_from_base_units(base_units, decimals))
 
 
 def _stats_measure() -> dict[str, Any]:
-    """Figures of the latest block. Not measurable from one block, hence null: active_users (needs a
-    time window), pending_txs (an accepted block holds none; the pre-confirmed block is not read),
-    gas_used (resources are priced per kind, l1_gas, l1_data_gas and l2_gas: no single figure), volume
-    (token amounts need prices), tvl (balances of every contract)."""
-    block = starknet.get_block("latest", with_receipts=True)
-    transactions = block.transactions
+    """Figures over the latest CHAIN_STATS_WINDOW_BLOCKS blocks (fewer while the chain is shorter), read
+    in one operation with the pre-confirmed block; `block_number`, `timestamp` and `block_info` describe
+    the latest block. tvl stays null: it needs every contract's balances and their prices."""
+    read = starknet.get_latest_blocks(settings.CHAIN_STATS_WINDOW_BLOCKS)
+    latest = read.blocks[-1]
+    transactions = [tx for block in read.blocks for tx in block.transactions]
     fees = _fee_figures(transactions)
-    timestamp = rfc3339(block.timestamp)
+    senders = {tx.sender_address for tx in transactions if tx.sender_address is not None}
     return {
-        "block_number": block.block_number,
-        "timestamp": timestamp,
+        "block_number": latest.block_number,
+        "timestamp": latest.timestamp,
         "stats": {
+            "window_blocks": len(read.blocks),
             "total_transactions": len(transactions),
-            "active_users": None,
-            "unique_senders": len({tx.sender_address for tx in transactions if tx.sender_address is not None}),
+            "active_users": len(senders),
+            "unique_senders": len(senders),
             "total_fees": fees["total_fees"],
             "avg_fee": fees["avg_fee"],
             "fee_token": "STRK",
             "successful_txs": sum(1 for tx in transactions if tx.execution_status == "SUCCEEDED"),
             "failed_txs": sum(1 for tx in transactions if tx.execution_status == "REVERTED"),
-            "pending_txs": None,
-            "gas_used": None,
-            "volume": None,
+            "pending_txs": len(read.pre_confirmed.transaction_hashes) if read.pre_confirmed is not None else 0,
+            "gas_used": sum(tx.l2_gas for tx in transactions),
+            "volume": _display_amount(_strk_moved(transactions), settings.STARKNET_TOKENS["STRK"]["decimals"]),
             "tvl": None,
         },
         "block_info": {
-            "block_number": block.block_number,
-            "timestamp": timestamp,
-            "transaction_count": len(transactions),
+            "block_number": latest.block_number,
+            "timestamp": latest.timestamp,
+            "transaction_count": len(latest.transactions),
         },
     }
 
@@ -180,9 +220,9 @@ STATS_WAIT_STEP = 0.05
 
 
 def chain_stats_latest(*, chain: str) -> dict[str, Any]:
-    """Latest-block statistics, read from the node at most once per CHAIN_STATS_CACHE_SECONDS.
+    """Statistics of the latest blocks, read from the node at most once per CHAIN_STATS_CACHE_SECONDS.
 
-    On a cold cache one request (any worker) wins a short cache lock and reads the block; the others
+    On a cold cache one request (any worker) wins a short cache lock and reads the window; the others
     wait for its answer as long as one read may take (STARKNET_RPC_TIMEOUT per configured node), then
     get ChainStatsBusy (503). On a cold cache, readers and waiters alike hold a chain-call slot (the
     client's bulkhead), so waiting on a hung node holds no more workers than chain calls may.

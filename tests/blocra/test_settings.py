@@ -150,6 +150,21 @@ def test_settings_accept_the_widest_max_reward_amount(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize("value", ["0", "101", "-1", "ten"])
+def test_settings_reject_a_chain_stats_window_outside_1_to_100(value, tmp_path):
+    result = run_settings({**PRODUCTION_ENV, "CHAIN_STATS_WINDOW_BLOCKS": value}, tmp_path)
+    assert result.returncode != 0
+    assert "CHAIN_STATS_WINDOW_BLOCKS must be" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "window"), [("", "10"), ("1", "1"), ("100", "100")])
+def test_settings_read_the_chain_stats_window(value, window, tmp_path):
+    probe = "import django; django.setup(); from django.conf import settings; print(settings.CHAIN_STATS_WINDOW_BLOCKS)"
+    result = run_settings({**PRODUCTION_ENV, "CHAIN_STATS_WINDOW_BLOCKS": value}, tmp_path, probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == window
+
+
 CAP_PROBE = (
     "import django; django.setup(); from django.conf import settings; print(settings.STARKNET_MAX_CONCURRENT_CALLS)"
 )

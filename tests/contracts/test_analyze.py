@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ActivityLog
 from tests.contracts.conftest import ALICE, BOB, TOKEN, assert_error, hex64, rpc_requests
-from tests.starknet_node import FEE, STRK, unreachable_url
+from tests.starknet_node import BLOCK_TIME, FEE, GENESIS_TIMESTAMP, STRK, unreachable_url
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_analyze_counts_the_transactions_of_the_contract(chain, api_client):
     assert data["transactions"][0] == {
         "transaction_hash": hex64(last),
         "block_number": 4,
-        "timestamp": "2026-01-01T00:02:00Z",
+        "timestamp": GENESIS_TIMESTAMP + 4 * BLOCK_TIME,  # Unix seconds
         "sender_address": hex64(BOB),
         "type": "INVOKE",
         "status": "SUCCEEDED",

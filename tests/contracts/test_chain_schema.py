@@ -23,3 +23,34 @@ def test_schema_documents_the_chain_endpoints(client):
         assert not operation.get("security") or {} in operation["security"]
     assert "429" in analyze["responses"]
     assert "get" not in paths["/api/contracts/query"]
+
+
+def test_schema_documents_chain_times_as_unix_seconds(client):
+    schemas = yaml.safe_load(client.get("/api/schema").content)["components"]["schemas"]
+
+    for component, field in [
+        ("ChainStats", "timestamp"),
+        ("ChainStatsBlock", "timestamp"),
+        ("ContractAnalysisTransaction", "timestamp"),
+        ("ContractEvent", "timestamp"),
+    ]:
+        documented = schemas[component]["properties"][field]
+        assert documented["type"] == "integer", component
+        assert "Unix seconds" in documented["description"], component
+        assert field in schemas[component]["required"], component
+    assert "Unix seconds" in schemas["ContractQuery"]["properties"]["result"]["description"]
+    analysis = schemas["ContractAnalysisData"]["properties"]["transactions"]
+    assert analysis["items"] == {"$ref": "#/components/schemas/ContractAnalysisTransaction"}
+
+
+def test_schema_documents_the_stats_figures_as_numbers(client):
+    figures = yaml.safe_load(client.get("/api/schema").content)["components"]["schemas"]["ChainStatsFigures"]
+    properties = figures["properties"]
+
+    for name in ("window_blocks", "active_users", "gas_used", "pending_txs", "total_transactions"):
+        assert properties[name]["type"] == "integer", name
+        assert not properties[name].get("nullable"), name
+    assert properties["volume"]["type"] == "number" and not properties["volume"].get("nullable")
+    assert properties["tvl"].get("nullable") is True
+    assert {"window_blocks", "active_users", "volume", "gas_used", "pending_txs"} <= set(figures["required"])
+    assert "title" not in properties["avg_fee"]  # not the title of `total_fees`, which shares its kind

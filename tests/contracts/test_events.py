@@ -7,7 +7,7 @@ import pytest
 
 from blocra import starknet
 from tests.contracts.conftest import ALICE, BOB, TOKEN, assert_error, hex64, rpc_requests
-from tests.starknet_node import BLOCK_TIME, STRK, unreachable_url
+from tests.starknet_node import BLOCK_TIME, GENESIS_TIMESTAMP, STRK, unreachable_url
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +19,9 @@ def events(client, **body):
     return client.post(EVENTS, {"contractAddress": hex(TOKEN), **body}, format="json")
 
 
-def rfc3339(block_number: int) -> str:
-    seconds = BLOCK_TIME * block_number
-    return f"2026-01-01T00:{seconds // 60:02d}:{seconds % 60:02d}Z"
+def block_time(block_number: int) -> int:
+    """The local node's time of a block, in Unix seconds."""
+    return GENESIS_TIMESTAMP + BLOCK_TIME * block_number
 
 
 @pytest.fixture
@@ -53,14 +53,14 @@ def test_events_decode_transfers_and_approvals_with_block_timestamps(activity, o
         "data": ["0xb", "0x0"],
         "event_name": "Transfer",
         "decoded_data": {"from": hex64(ALICE), "to": hex64(BOB), "value": "11"},
-        "timestamp": rfc3339(1),
+        "timestamp": block_time(1),
     }
     assert legacy["keys"] == [hex(starknet.TRANSFER_SELECTOR)] and legacy["block_number"] == 2
     assert legacy["decoded_data"] == {"from": hex64(ALICE), "to": hex64(BOB), "value": str(2**128 + 5)}
-    assert legacy["timestamp"] == rfc3339(2)
+    assert legacy["timestamp"] == block_time(2)
     assert approval["event_name"] == "Approval" and approval["block_number"] == 3
     assert approval["decoded_data"] == {"owner": hex64(ALICE), "spender": hex64(BOB), "value": str(2**128 + 5)}
-    assert approval["timestamp"] == rfc3339(3)
+    assert approval["timestamp"] == block_time(3)
 
 
 def test_events_decode_the_legacy_layout(chain, owner_client):

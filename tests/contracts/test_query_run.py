@@ -5,7 +5,7 @@ import pytest
 from blocra import starknet
 from contracts.models import ContractQuery
 from tests.contracts.conftest import ALICE, BOB, OLD_TOKEN, TOKEN, assert_error, hex64, rpc_requests
-from tests.starknet_node import ERC20_CLASS_HASH, FEE, SEQUENCER, STRK, unreachable_url
+from tests.starknet_node import BLOCK_TIME, ERC20_CLASS_HASH, FEE, GENESIS_TIMESTAMP, SEQUENCER, STRK, unreachable_url
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +106,8 @@ def test_query_run_receipt_decodes_the_transfer_and_the_fee(chain, owner_client,
     assert transfer["event_name"] == "Transfer" and transfer["from_address"] == hex64(TOKEN)
     assert transfer["decoded_data"] == {"from": hex64(ALICE), "to": hex64(BOB), "value": "42000000"}
     assert fee["decoded_data"] == {"from": hex64(ALICE), "to": hex64(SEQUENCER), "value": str(FEE)}
+    # a receipt carries no block time, and none is read for it: no chain time to show
+    assert "timestamp" not in result and all("timestamp" not in event for event in result["events"])
 
 
 def test_query_run_receipt_of_a_reverted_transaction(chain, owner_client):
@@ -148,7 +150,8 @@ def test_query_run_events_decodes_transfers_and_approvals(chain, owner_client):
         ("Approval", 2),
     ]
     assert result["events"][1]["decoded_data"] == {"owner": hex64(ALICE), "spender": hex64(BOB), "value": "9"}
-    assert result["events"][0]["timestamp"] == "2026-01-01T00:00:30Z"
+    assert result["events"][0]["timestamp"] == GENESIS_TIMESTAMP + BLOCK_TIME  # Unix seconds
+    assert ContractQuery.objects.get(pk=response.json()["id"]).result == result  # stored as answered
 
 
 # --- Definitive chain answers: recorded as failed, answered 4xx ------------------------------------
