@@ -77,5 +77,7 @@ class DashboardWidgetEntrySerializer(serializers.Serializer):
 
 class SuggestionSerializer(serializers.Serializer):
     visualization_type = serializers.ChoiceField(choices=VISUALIZATION_TYPES)
-    confidence = serializers.FloatField(min_value=0, max_value=1)
+    confidence = serializers.IntegerField(
+        min_value=0, max_value=100, help_text="How well the visualization fits, as a percentage (0 to 100)."
+    )
     reason = serializers.CharField()

@@ -1,6 +1,10 @@
 """Visualization suggestions: the rules over a saved query's content and the user's history."""
 
+from fractions import Fraction
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contracts.models import WidgetPreference
 from contracts.suggestions import suggest_visualizations
@@ -16,7 +20,7 @@ def kinds(suggestions) -> list[str]:
     return [s["visualization_type"] for s in suggestions]
 
 
-def by_kind(suggestions) -> dict[str, float]:
+def by_kind(suggestions) -> dict[str, int]:
     return {s["visualization_type"]: s["confidence"] for s in suggestions}
 
 
@@ -27,7 +31,7 @@ def test_suggest_stats_as_a_number():
     )
 
     assert kinds(suggestions) == ["number"]
-    assert suggestions[0]["confidence"] == 0.9
+    assert suggestions[0]["confidence"] == 90
     assert "statistics" in suggestions[0]["reason"]
 
 
@@ -37,19 +41,19 @@ def test_suggest_events_over_a_date_range_as_line_then_bar_then_table():
     suggestions = suggest_visualizations(content=content, contract_address=None, usage={})
 
     assert kinds(suggestions) == ["line", "bar", "table"]
-    assert by_kind(suggestions) == {"line": 0.85, "bar": 0.7, "table": 0.5}
+    assert by_kind(suggestions) == {"line": 85, "bar": 70, "table": 50}
 
 
 def test_suggest_raw_events_without_a_range_as_a_table():
     content = {"contracts": ONE, "events": True, "fromDate": "2026-01-01", "toDate": None}
 
-    assert by_kind(suggest_visualizations(content=content, contract_address=None, usage={})) == {"table": 0.75}
+    assert by_kind(suggest_visualizations(content=content, contract_address=None, usage={})) == {"table": 75}
 
 
 def test_suggest_several_contracts_as_bar_then_pie():
     suggestions = suggest_visualizations(content={"contracts": TWO}, contract_address=None, usage={})
 
-    assert by_kind(suggestions) == {"bar": 0.8, "pie": 0.65}
+    assert by_kind(suggestions) == {"bar": 80, "pie": 65}
     assert "2 contracts" in suggestions[0]["reason"]
 
 
@@ -59,7 +63,7 @@ def test_suggest_keeps_the_best_score_when_rules_overlap():
     suggestions = suggest_visualizations(content=content, contract_address=None, usage={})
 
     assert kinds(suggestions) == ["number", "line", "bar", "pie", "table"]
-    assert by_kind(suggestions)["bar"] == 0.8
+    assert by_kind(suggestions)["bar"] == 80
 
 
 def test_suggest_nothing_for_a_single_contract_without_events_or_stats():
@@ -81,8 +85,8 @@ def test_suggest_blends_history_of_this_query():
 
     suggestions = suggest_visualizations(content={"contracts": TWO}, contract_address=None, usage=usage)
 
-    # bar: 0.75 * 0.8 + 0.25 * 1/4 = 0.6625; pie: 0.75 * 0.65 + 0.25 * 3/4 = 0.675
-    assert by_kind(suggestions) == {"pie": 0.68, "bar": 0.66}
+    # bar: 0.75 * 0.8 + 0.25 * 1/4 = 0.6625 -> 66; pie: 0.75 * 0.65 + 0.25 * 3/4 = 0.675 -> 68 (half up)
+    assert by_kind(suggestions) == {"pie": 68, "bar": 66}
     assert kinds(suggestions) == ["pie", "bar"]
     assert "this query as a pie chart 3 of 4 times" in suggestions[0]["reason"]
 
@@ -92,16 +96,17 @@ def test_suggest_uses_history_of_all_queries_when_this_one_was_never_charted():
 
     suggestions = suggest_visualizations(content={"contracts": ONE}, contract_address=None, usage=usage)
 
-    # no content rule applies: each history share is 1/2, weighted 0.25 (0.125, rounded half up); the tie keeps bar, line, pie, table order
+    # no content rule applies: each history share is 1/2, weighted 0.25: 0.125 is 12.5 %, rounded half up to 13
+    # (round() would give 12); the tie keeps bar, line, pie, table order
     assert suggestions == [
         {
             "visualization_type": "line",
-            "confidence": 0.13,
+            "confidence": 13,
             "reason": "You charted your queries as a line chart 2 of 4 times.",
         },
         {
             "visualization_type": "table",
-            "confidence": 0.13,
+            "confidence": 13,
             "reason": "You charted your queries as a table 2 of 4 times.",
         },
     ]
@@ -114,7 +119,88 @@ def test_suggest_is_deterministic_and_bounded():
     first = suggest_visualizations(content=content, contract_address=None, usage=usage)
 
     assert first == suggest_visualizations(content=dict(reversed(content.items())), contract_address=None, usage=usage)
-    assert all(0 <= s["confidence"] <= 1 for s in first)
+    assert all(type(s["confidence"]) is int and 0 < s["confidence"] <= 100 for s in first)
+
+
+@pytest.mark.parametrize(
+    ("score_content", "usage", "kind", "percent"),
+    [
+        # 0.75 * 0.9 = 0.675: 67.5 % rounds half up to 68
+        ({"stats": [1]}, {"line": {"this_query": 1, "all_queries": 1}}, "number", 68),
+        # 0.75 * 0.65 + 0.25 * 1/2 = 0.6125: 61.25 % is 61
+        (
+            {"contracts": TWO},
+            {"pie": {"this_query": 1, "all_queries": 1}, "bar": {"this_query": 1, "all_queries": 1}},
+            "pie",
+            61,
+        ),
+        # 0.75 * 0.5 + 0.25 * 1/2 = 0.5 exactly: 50
+        (
+            {"events": [1], "fromDate": "2026-01-01", "toDate": "2026-01-02"},
+            {"table": {"this_query": 1, "all_queries": 1}, "pie": {"this_query": 1, "all_queries": 1}},
+            "table",
+            50,
+        ),
+        # 0.75 * 0.85 + 0.25 * 1/1 = 0.8875: 88.75 % is 89
+        (
+            {"events": [1], "fromDate": "2026-01-01", "toDate": "2026-01-02"},
+            {"line": {"this_query": 2, "all_queries": 2}},
+            "line",
+            89,
+        ),
+        # 0.25 * 1/8 = 0.03125: 3.125 % is 3
+        ({}, {"bar": {"this_query": 0, "all_queries": 1}, "line": {"this_query": 0, "all_queries": 7}}, "bar", 3),
+        # 0.25 * 1/400 = 0.000625: 0.0625 % is 0, and left out
+        ({}, {"bar": {"this_query": 0, "all_queries": 1}, "line": {"this_query": 0, "all_queries": 399}}, "bar", None),
+    ],
+)
+def test_suggest_confidence_is_the_blend_as_a_percentage_rounded_half_up(score_content, usage, kind, percent):
+    suggestions = suggest_visualizations(
+        content={"contracts": ONE, **score_content}, contract_address=None, usage=usage
+    )
+
+    assert by_kind(suggestions).get(kind) == percent
+
+
+# The content scores when every rule fires, as exact fractions.
+_ALL_RULES = {"contracts": TWO, "events": [1], "fromDate": "2026-01-01", "toDate": "2026-01-02", "stats": {"a": 1}}
+_ALL_SCORES = {
+    "bar": Fraction(8, 10),
+    "line": Fraction(85, 100),
+    "pie": Fraction(65, 100),
+    "table": Fraction(1, 2),
+    "number": Fraction(9, 10),
+}
+
+
+@settings(max_examples=200)
+@given(
+    this_query=st.lists(st.integers(0, 10**6), min_size=5, max_size=5),
+    all_queries=st.lists(st.integers(0, 10**6), min_size=5, max_size=5),
+)
+def test_suggest_confidence_is_always_an_exact_integer_percentage(this_query, all_queries):
+    usage = {
+        kind: {"this_query": min(this, every), "all_queries": every}
+        for kind, this, every in zip(_ALL_SCORES, this_query, all_queries, strict=True)
+        if every
+    }
+
+    suggestions = suggest_visualizations(content=_ALL_RULES, contract_address=None, usage=usage)
+
+    # the expected percentage from exact fractions, rounded half up: floor(x + 1/2)
+    this_total = sum(entry["this_query"] for entry in usage.values())
+    total = this_total or sum(entry["all_queries"] for entry in usage.values())
+    assert sorted(kinds(suggestions)) == sorted(_ALL_SCORES)
+    for suggestion in suggestions:
+        kind = suggestion["visualization_type"]
+        assert type(suggestion["confidence"]) is int
+        assert 0 < suggestion["confidence"] <= 100
+        entry = usage.get(kind, {"this_query": 0, "all_queries": 0})
+        uses = entry["this_query"] if this_total else entry["all_queries"]
+        blended = (
+            Fraction(3, 4) * _ALL_SCORES[kind] + Fraction(1, 4) * Fraction(uses, total) if total else _ALL_SCORES[kind]
+        )
+        assert suggestion["confidence"] == int(blended * 100 + Fraction(1, 2))
 
 
 # --- API ----------------------------------------------------------------------------------------------
@@ -133,8 +219,11 @@ def test_suggest_api_answers_suggestions_for_the_callers_query(
     body = response.json()
     assert body["success"] is True
     assert body["has_suggestions"] is True
-    # number 0.75*0.9 = 0.675, pie 0.75*0.65 + 0.25 = 0.7375, bar 0.75*0.8 = 0.6; the stranger's line is unseen
-    assert by_kind(body["suggestions"]) == {"pie": 0.74, "number": 0.68, "bar": 0.6}
+    # number 0.75*0.9 = 0.675 -> 68, pie 0.75*0.65 + 0.25 = 0.7375 -> 74, bar 0.75*0.8 = 0.6 -> 60; the
+    # stranger's line is unseen. Percentages are JSON integers (the app prints Math.round(confidence) + "%").
+    assert by_kind(body["suggestions"]) == {"pie": 74, "number": 68, "bar": 60}
+    assert all(isinstance(s["confidence"], int) for s in body["suggestions"])
+    assert b'"confidence":68' in response.content.replace(b" ", b"")
     assert kinds(body["suggestions"]) == ["pie", "number", "bar"]
 
 
