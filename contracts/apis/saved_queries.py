@@ -16,6 +16,11 @@ class SavedQueryCreateApi(APIView):
     @extend_schema(
         tags=["contracts"],
         request=SavedQueryCreateSerializer,
+        description="Saves a query as the app's contract-events page sends it. `contracts` items are address "
+        "strings or `{address, name}` objects (an address given twice keeps the first name given); `chain` is "
+        "matched without regard to case; `contractInfo` is kept with the query; other keys are ignored. The "
+        "stored `query` holds `contracts`, `contractNames` (address -> name), `fromDate`, `toDate`, `events`, "
+        "`stats` and `contractInfo`.",
         responses={
             201: envelope(
                 "SavedQueryCreated", data=inline_serializer("SavedQueryId", {"queryId": serializers.IntegerField()})

@@ -16,7 +16,6 @@ from blocra.starknet import InvalidAddress, normalize_address, parse_felt
 from contracts.dates import iso_text, range_end, range_start
 
 # Row ids are 64-bit integers.
-# Row ids are 64-bit integers.
 MAX_ROW_ID = 2**63 - 1
 
 
@@ -36,8 +35,12 @@ MAX_BLOCK_NUMBER = 2**63 - 1
 _CAIRO_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-# `events` and `stats` of a saved query are the app's own JSON: bounded so a row stays small.
-MAX_JSON_BYTES = 10_000
+# `events` and `stats` of a saved query and a dashboard's `layout` are the app's own JSON, stored as sent:
+# bounded so a row stays reasonable. The app saves at most 100 events; as it builds them an ERC-20
+# Transfer weighs about 720 bytes (three 66-character keys, hash, addresses, decoding, times), 72 KB for
+# 100, and an event with ten data felts and no decoding about 1.3 KB, 130 KB for 100. 200 KB holds those
+# with room to spare, and its statistics with a point per block for ~2,000 blocks (about 80 bytes each).
+MAX_JSON_BYTES = 200_000
 MAX_JSON_DEPTH = 8
 
 
@@ -97,19 +100,20 @@ class IsoDateOrDateTimeField(serializers.Field):
         return iso_text(value)
 
 
-def validate_bounded_json(value: Any) -> Any:
-    """Reject JSON with objects/arrays nested deeper than MAX_JSON_DEPTH or longer than MAX_JSON_BYTES once serialised."""
+def validate_bounded_json(value: Any, *, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Reject JSON with objects/arrays nested deeper than `max_depth` or longer than `max_bytes` once
+    serialised (compact, ASCII)."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict | list) and depth > MAX_JSON_DEPTH:
-            raise serializers.ValidationError(f"Nest at most {MAX_JSON_DEPTH} levels deep.", code="too_deep")
+        if isinstance(item, dict | list) and depth > max_depth:
+            raise serializers.ValidationError(f"Nest at most {max_depth} levels deep.", code="too_deep")
         if isinstance(item, dict):
             stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
             stack.extend((child, depth + 1) for child in item)
-    if len(json.dumps(value, separators=(",", ":"))) > MAX_JSON_BYTES:
-        raise serializers.ValidationError(f"Keep this under {MAX_JSON_BYTES} bytes of JSON.", code="too_large")
+    if len(json.dumps(value, separators=(",", ":"))) > max_bytes:
+        raise serializers.ValidationError(f"Keep this under {max_bytes} bytes of JSON.", code="too_large")
     return value
 
 

@@ -1,11 +1,14 @@
 """Saved queries: POST /contracts/save-query and GET /contracts/saved-queries."""
 
+import json
+
 import pytest
 
 from contracts.models import SavedQuery
 from contracts.serializers.fields import MAX_JSON_BYTES, MAX_JSON_DEPTH
-from contracts.serializers.saved_queries import MAX_CONTRACTS_PER_SAVED_QUERY
+from contracts.serializers.saved_queries import MAX_CONTRACT_INFO_BYTES, MAX_CONTRACTS_PER_SAVED_QUERY
 from contracts.services.saved_queries import MAX_SAVED_QUERIES_PER_USER
+from tests.contracts.app_bodies import ETH_TOKEN, STRK_TOKEN, save_query_body
 from tests.contracts.conftest import assert_error
 from tests.factories import SavedQueryFactory
 
@@ -43,11 +46,107 @@ def test_save_query_stores_normalised_contracts_and_answers_its_id(owner, owner_
     assert saved.contract_address == "0x" + ETH[2:].rjust(64, "0")
     assert saved.query == {
         "contracts": ["0x" + ETH[2:].rjust(64, "0"), STRK],
+        "contractNames": {},
         "fromDate": "2026-01-01",
         "toDate": "2026-01-31T10:00:00Z",
         "events": ["Transfer"],
         "stats": {"volume": True},
+        "contractInfo": None,
     }
+
+
+def test_save_query_stores_the_body_the_app_sends(owner, owner_client):
+    # given: contract objects (one name blank), "Starknet", 100 events, statistics, contractInfo; no name
+    body = save_query_body(events=100)
+    # when
+    response = owner_client.post(SAVE, body, format="json")
+    # then
+    assert response.status_code == 201, response.content
+    saved = SavedQuery.objects.get(pk=response.json()["data"]["queryId"])
+    assert saved.user == owner
+    assert saved.chain == "starknet"
+    assert saved.name == "Query on STRK and 1 more"
+    assert saved.contract_address == STRK_TOKEN
+    assert saved.query == {
+        "contracts": [STRK_TOKEN, ETH_TOKEN],
+        "contractNames": {STRK_TOKEN: "STRK"},
+        "fromDate": None,
+        "toDate": None,
+        "events": body["events"],
+        "stats": body["stats"],
+        "contractInfo": {"contractType": "Smart Contract", "contractName": "STRK"},
+    }
+    assert len(saved.query["events"]) == 100
+
+
+def test_save_query_bounds_hold_the_apps_largest_body_with_room_to_spare():
+    # The app saves at most 100 events: as it builds them they take well under half of the bound.
+    body = save_query_body(events=100)
+
+    assert len(json.dumps(body["events"], separators=(",", ":"))) < MAX_JSON_BYTES / 2
+    assert len(json.dumps(body["stats"], separators=(",", ":"))) < MAX_JSON_BYTES / 10
+    assert len(json.dumps(body["contractInfo"], separators=(",", ":"))) < MAX_CONTRACT_INFO_BYTES / 5
+
+
+def test_save_query_counts_the_saved_contracts_for_the_suggestions(owner_client):
+    response = owner_client.post(SAVE, save_query_body(events=3), format="json")
+    query_id = response.json()["data"]["queryId"]
+
+    suggestions = owner_client.get(f"/api/dashboard-builder/suggest/{query_id}").json()["suggestions"]
+
+    # two contracts: bar and pie; statistics: number; events without a date range: table
+    assert {s["visualization_type"] for s in suggestions} == {"bar", "pie", "number", "table"}
+
+
+@pytest.mark.parametrize("chain", ["Starknet", "STARKNET", "  starknet ", "starknet"])
+def test_save_query_matches_the_chain_without_regard_to_case(chain, owner_client):
+    response = owner_client.post(SAVE, {"contracts": [ETH], "chain": chain}, format="json")
+
+    assert response.status_code == 201
+    assert SavedQuery.objects.get(pk=response.json()["data"]["queryId"]).chain == "starknet"
+
+
+@pytest.mark.parametrize("chain", ["ethereum", "Starknet Sepolia", "", 5])
+def test_save_query_refuses_an_unknown_chain_naming_the_supported_ones(chain, owner_client):
+    response = owner_client.post(SAVE, {"contracts": [ETH], "chain": chain}, format="json")
+
+    errors = assert_error(response, 400, "request.validation_failed")["errors"]
+    assert list(errors) == ["chain"]
+    if chain != "":
+        assert "starknet" in errors["chain"][0]
+    assert not SavedQuery.objects.exists()
+
+
+def test_save_query_takes_address_strings_and_objects_keeping_the_first_name(owner_client):
+    one, two, three = f"0x{1:064x}", f"0x{2:064x}", f"0x{3:064x}"
+    contracts = [
+        "0x1",
+        {"address": "0x0001", "name": "  One  "},
+        {"address": "0x2", "name": ""},
+        {"address": "0x02", "name": "Two"},
+        {"address": "0x1", "name": "Another name"},
+        {"address": "0x3", "name": None},
+        {"address": "0x3"},
+    ]
+
+    response = owner_client.post(SAVE, {"contracts": contracts, "name": "Mixed"}, format="json")
+
+    assert response.status_code == 201, response.content
+    content = SavedQuery.objects.get(pk=response.json()["data"]["queryId"]).query
+    # a blank or missing name is no name: the first name given wins, trimmed
+    assert content["contracts"] == [one, two, three]
+    assert content["contractNames"] == {one: "One", two: "Two"}
+
+
+def test_save_query_ignores_keys_it_does_not_know(owner_client):
+    body = {"contracts": [{"address": ETH, "name": "ETH", "logo": "eth.png"}], "view": {"tab": 2}, "version": 3}
+
+    response = owner_client.post(SAVE, body, format="json")
+
+    assert response.status_code == 201
+    content = SavedQuery.objects.get(pk=response.json()["data"]["queryId"]).query
+    assert set(content) == {"contracts", "contractNames", "fromDate", "toDate", "events", "stats", "contractInfo"}
+    assert content["contractInfo"] is None
 
 
 def test_save_query_names_an_unnamed_query_after_its_contracts(owner_client):
@@ -106,6 +205,16 @@ def test_save_query_accepts_the_same_day_as_range(owner_client):
         ({"contracts": [ETH], "fromDate": "2026-02-01T00:00:01Z", "toDate": "2026-02-01T00:00:00Z"}, "toDate"),
         ({"contracts": [ETH], "events": "x" * (MAX_JSON_BYTES + 1)}, "events"),
         ({"contracts": [ETH], "stats": {"a": [[[[[[[[1]]]]]]]]}}, "stats"),
+        ({"contracts": [None]}, "contracts.0"),
+        ({"contracts": [["0x1"]]}, "contracts.0"),
+        ({"contracts": [{"name": "STRK"}]}, "contracts.0.address"),
+        ({"contracts": [{"address": "STRK", "name": "STRK"}]}, "contracts.0.address"),
+        ({"contracts": [{"address": 1}]}, "contracts.0.address"),
+        ({"contracts": [ETH, {"address": STRK, "name": "x" * 101}]}, "contracts.1.name"),
+        ({"contracts": [ETH], "contractInfo": "Smart Contract"}, "contractInfo"),
+        ({"contracts": [ETH], "contractInfo": ["STRK"]}, "contractInfo"),
+        ({"contracts": [ETH], "contractInfo": {"contractName": "x" * MAX_CONTRACT_INFO_BYTES}}, "contractInfo"),
+        ({"contracts": [ETH], "contractInfo": {"abi": {"functions": []}}}, "contractInfo"),
     ],
 )
 def test_save_query_rejects_invalid_input_with_field_errors(body, field, owner_client):
@@ -126,17 +235,25 @@ def test_save_query_json_bounds_are_inclusive(owner_client):
     assert response.status_code == 201
 
 
+def test_save_query_takes_a_null_contract_info_as_none(owner_client):
+    response = owner_client.post(SAVE, {"contracts": [ETH], "contractInfo": None}, format="json")
+
+    assert response.status_code == 201
+    assert SavedQuery.objects.get(pk=response.json()["data"]["queryId"]).query["contractInfo"] is None
+
+
 def test_save_query_rejects_malformed_json(owner_client):
     response = owner_client.generic("POST", SAVE, '{"contracts": [', content_type="application/json")
 
     assert_error(response, 400, "request.malformed")
 
 
-def test_save_query_costs_a_constant_number_of_queries(owner_client, django_assert_num_queries):
+@pytest.mark.parametrize("body", [{"contracts": [ETH]}, save_query_body(events=100)], ids=["one-address", "app-body"])
+def test_save_query_costs_a_constant_number_of_queries(body, owner_client, django_assert_num_queries):
     # user of the token; SAVEPOINT, lock of the user row, COUNT of saved queries, INSERT, INSERT activity,
     # RELEASE
     with django_assert_num_queries(7):
-        response = owner_client.post(SAVE, {"contracts": [ETH]}, format="json")
+        response = owner_client.post(SAVE, body, format="json")
     assert response.status_code == 201
 
 

@@ -116,6 +116,14 @@ def test_default_saved_query_name_is_short_and_readable(contracts, name):
     assert default_saved_query_name(contracts) == name
 
 
+def test_default_saved_query_name_uses_the_first_contracts_name():
+    strk, eth = "0x" + "1".rjust(64, "0"), "0x" + "2".rjust(64, "0")
+
+    assert default_saved_query_name([strk, eth], {strk: "STRK"}) == "Query on STRK and 1 more"
+    # only the first contract names the query: a name of another one is not used
+    assert default_saved_query_name([strk, eth], {eth: "ETH"}) == "Query on 0x1 and 1 more"
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("field", "low", "high"),
