@@ -48,7 +48,8 @@ def saved_query_create(
     `toDate`, `events`, `stats`, `contractInfo`.
     Raises SavedQueryLimitReached past MAX_SAVED_QUERIES_PER_USER. Logged as `contract.saved_query_created`.
     """
-    names = {address: contract_names[address] for address in contracts if (contract_names or {}).get(address)}
+    given = contract_names or {}
+    names = {address: given[address] for address in contracts if given.get(address)}
     content = {
         "contracts": contracts,
         "contractNames": names,
