@@ -85,6 +85,10 @@ class Dashboard(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboards")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
+    # The app's own widget objects, as it sent them with the dashboard (`POST /dashboards`); the builder's
+    # widgets are DashboardWidget rows.
+    layout = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

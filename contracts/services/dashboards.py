@@ -1,6 +1,9 @@
-"""The dashboard builder: dashboards (MAX_DASHBOARDS_PER_USER per user) and their widgets
-(MAX_WIDGETS_PER_DASHBOARD each), whose visualizations count as the user's preferences. Limits are
-checked under a lock on the owning row (contracts.locks), so concurrent creates cannot overshoot them."""
+"""Dashboards (MAX_DASHBOARDS_PER_USER per user), made in the builder or sent by the app with its own
+widget objects as their layout, and the builder's widgets (MAX_WIDGETS_PER_DASHBOARD each), whose
+visualizations count as the user's preferences. Limits are checked under a lock on the owning row
+(contracts.locks), so concurrent creates cannot overshoot them."""
+
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -23,14 +26,24 @@ MAX_DASHBOARDS_PER_USER = 50
 MAX_WIDGETS_PER_DASHBOARD = 50
 
 
-def dashboard_create(*, user: User, name: str, description: str = "") -> Dashboard:
-    """Create a dashboard for the caller (logged as `contract.dashboard_created`). Raises
-    DashboardLimitReached past MAX_DASHBOARDS_PER_USER."""
+def dashboard_create(
+    *,
+    user: User,
+    name: str,
+    description: str = "",
+    layout: list[dict[str, Any]] | None = None,
+    tags: list[str] | None = None,
+) -> Dashboard:
+    """Create a dashboard for the caller (logged as `contract.dashboard_created`), from the builder (name
+    and description) or from the app (also its widget objects as `layout`, and `tags`), validated by the
+    caller. Raises DashboardLimitReached past MAX_DASHBOARDS_PER_USER."""
     with transaction.atomic():
         user_lock(user)
         if Dashboard.objects.filter(user=user).count() >= MAX_DASHBOARDS_PER_USER:
             raise DashboardLimitReached(f"You can keep at most {MAX_DASHBOARDS_PER_USER} dashboards.")
-        dashboard = Dashboard.objects.create(user=user, name=name, description=description)
+        dashboard = Dashboard.objects.create(
+            user=user, name=name, description=description, layout=layout or [], tags=tags or []
+        )
         activity_record(
             action="contract.dashboard_created",
             actor=user,

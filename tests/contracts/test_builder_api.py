@@ -41,6 +41,8 @@ def test_dashboard_create_answers_the_new_dashboard(owner, owner_client, django_
         "user_id": owner.pk,
         "name": "DeFi",
         "description": "Flows",
+        "layout": [],
+        "tags": [],
         "created_at": body["dashboard"]["created_at"],
         "updated_at": body["dashboard"]["updated_at"],
     }

@@ -1,0 +1,22 @@
+"""Dashboards keep the app's widget objects (`layout`) and their tags, as `POST /dashboards` sends them."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("contracts", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="dashboard",
+            name="layout",
+            field=models.JSONField(blank=True, default=list),
+        ),
+        migrations.AddField(
+            model_name="dashboard",
+            name="tags",
+            field=models.JSONField(blank=True, default=list),
+        ),
+    ]
