@@ -488,6 +488,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets shown by more than one component keep one name (a dotted path, loaded when the schema is).
     "ENUM_NAME_OVERRIDES": {"ContractQueryStatusEnum": "contracts.models.ContractQuery.Status"},
+    # A path whose methods are served by views of different apps (blocra.routing) documents each
+    # method with the view that serves it.
+    "PREPROCESSING_HOOKS": ["blocra.routing.schema_endpoints"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "blocra.schema.error_responses",

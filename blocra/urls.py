@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from blocra import errors
 from blocra.health import api_root, health
+from blocra.routing import method_router
 
 handler400 = errors.handler400
 handler403 = errors.handler403
@@ -21,6 +22,15 @@ urlpatterns = [
     path("api/", api_root),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # One path, two apps: the caller's counts (bounties) and a dashboard sent by the app (contracts).
+    path(
+        "api/dashboards",
+        method_router(
+            {"GET": "bounties.apis.DashboardCountsApi", "POST": "contracts.apis.dashboards.DashboardCreateApi"},
+            name="Dashboards",
+        ),
+        name="dashboards",
+    ),
     path("api/", include("accounts.urls")),
     path("api/", include("bounties.urls")),
     path("api/", include("contracts.urls")),

@@ -25,7 +25,7 @@ urlpatterns = [
     path("rewards/<uuid:pk>", apis.RewardDetailApi.as_view(), name="reward-detail"),
     path("rewards/<uuid:pk>/payout", apis.RewardPayoutApi.as_view(), name="reward-payout"),
     path("rewards/<uuid:pk>/verify", apis.RewardVerifyApi.as_view(), name="reward-verify"),
-    # Bounty counts for the app's dashboards (the chain statistics, /dashboards/stats, are contracts').
-    path("dashboards", apis.DashboardCountsApi.as_view(), name="dashboard-counts"),
+    # GET /dashboards (DashboardCountsApi, the caller's counts) shares its path with contracts' POST: it is
+    # routed in blocra/urls.py. The chain statistics, /dashboards/stats, are contracts'.
     path("dashboards/analytics", apis.DashboardAnalyticsApi.as_view(), name="dashboard-analytics"),
 ]

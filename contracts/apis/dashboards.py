@@ -1,5 +1,5 @@
-"""The dashboard builder (`/dashboard-builder...`): dashboards, widgets, and visualization suggestions for
-the caller's saved queries."""
+"""Dashboards: the builder (`/dashboard-builder...`: dashboards, widgets, and visualization suggestions for
+the caller's saved queries) and the app's `POST /dashboards`."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -10,6 +10,7 @@ from accounts.authentication import authenticated_user
 from contracts import selectors
 from contracts.apis.responses import ERRORS, SuccessMessage, envelope
 from contracts.serializers.dashboards import (
+    AppDashboardCreateSerializer,
     DashboardCreateSerializer,
     DashboardSerializer,
     DashboardWidgetEntrySerializer,
@@ -20,6 +21,9 @@ from contracts.serializers.dashboards import (
 )
 from contracts.serializers.saved_queries import SavedQuerySerializer
 from contracts.services import dashboards as dashboard_services
+
+_DashboardCreated = envelope("DashboardCreated", dashboard=DashboardSerializer())
+_DASHBOARD_LIMIT = OpenApiResponse(description="Dashboard limit reached (`contracts.dashboard_limit_reached`).")
 
 
 class DashboardListCreateApi(APIView):
@@ -35,15 +39,30 @@ class DashboardListCreateApi(APIView):
     @extend_schema(
         tags=["dashboard-builder"],
         request=DashboardCreateSerializer,
-        responses={
-            201: envelope("DashboardCreated", dashboard=DashboardSerializer()),
-            400: ERRORS[400],
-            401: ERRORS[401],
-            409: OpenApiResponse(description="Dashboard limit reached."),
-        },
+        responses={201: _DashboardCreated, 400: ERRORS[400], 401: ERRORS[401], 409: _DASHBOARD_LIMIT},
     )
     def post(self, request):
         serializer = DashboardCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        dashboard = dashboard_services.dashboard_create(user=authenticated_user(request), **serializer.validated_data)
+        return Response({"success": True, "dashboard": DashboardSerializer(dashboard).data}, status=201)
+
+
+class DashboardCreateApi(APIView):
+    """`POST /dashboards`: the app's contract-events page saves a dashboard with its widget objects
+    (served beside bounties' `GET /dashboards` through blocra.routing)."""
+
+    @extend_schema(
+        tags=["dashboards"],
+        operation_id="dashboards_create",
+        request=AppDashboardCreateSerializer,
+        description="Creates a dashboard as `POST /dashboard-builder` does, from the body the app sends: `title` "
+        "is its name, `widgets` (the app's widget objects) is kept as its `layout`, `tags` as its tags. Keys "
+        "not named here are ignored.",
+        responses={201: _DashboardCreated, 400: ERRORS[400], 401: ERRORS[401], 409: _DASHBOARD_LIMIT},
+    )
+    def post(self, request):
+        serializer = AppDashboardCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         dashboard = dashboard_services.dashboard_create(user=authenticated_user(request), **serializer.validated_data)
         return Response({"success": True, "dashboard": DashboardSerializer(dashboard).data}, status=201)

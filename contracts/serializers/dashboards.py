@@ -1,9 +1,16 @@
-"""The dashboard builder: dashboards, widgets and visualization suggestions."""
+"""Dashboards (the builder's and the app's `POST /dashboards`), widgets and visualization suggestions."""
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.models import VISUALIZATION_TYPES, Dashboard, DashboardWidget
-from contracts.serializers.fields import MAX_ROW_ID
+from contracts.serializers.fields import MAX_ROW_ID, validate_bounded_json
+from contracts.services.dashboards import MAX_WIDGETS_PER_DASHBOARD
+
+MAX_TAGS = 10
+MAX_TAG_LENGTH = 50
 
 # The ranges of the check constraints on DashboardWidget (contracts_widget_size_range and
 # contracts_widget_position_range); tests/contracts/test_models.py proves they agree.
@@ -13,16 +20,72 @@ WIDGET_Y_MIN, WIDGET_Y_MAX = 0, 10000
 
 
 class DashboardCreateSerializer(serializers.Serializer):
+    """Body of `POST /dashboard-builder`."""
+
     name = serializers.CharField(min_length=1, max_length=200, trim_whitespace=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": "One of the app's widgets, kept as sent, e.g. `{id, type, title, data, position: {x, y, w, "
+        "h}}`.",
+    }
+)
+class AppWidgetField(serializers.DictField):
+    """One of the app's widget objects: any JSON object, kept as it is."""
+
+
+def tags_field(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(min_length=1, max_length=MAX_TAG_LENGTH, trim_whitespace=True),
+        max_length=MAX_TAGS,
+        **kwargs,
+    )
+
+
+class AppDashboardCreateSerializer(serializers.Serializer):
+    """Body of `POST /dashboards`, as the app's contract-events page sends it; keys it does not name are
+    ignored. `title` is the dashboard's name, `widgets` its layout."""
+
+    title = serializers.CharField(source="name", min_length=1, max_length=200, trim_whitespace=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    widgets = serializers.ListField(
+        source="layout",
+        child=AppWidgetField(),
+        max_length=MAX_WIDGETS_PER_DASHBOARD,
+        required=False,
+        default=list,
+        validators=[validate_bounded_json],
+        help_text=f"The app's widget objects, kept as the dashboard's layout: at most {MAX_WIDGETS_PER_DASHBOARD}, "
+        "within the API's bound on stored JSON.",
+    )
+    tags = tags_field(
+        required=False,
+        default=list,
+        help_text=f"At most {MAX_TAGS} tags of 1 to {MAX_TAG_LENGTH} characters, trimmed; a tag repeated "
+        "(whatever its case) is kept once, as first given.",
+    )
+
+    def validate_tags(self, value: list[str]) -> list[str]:
+        kept: dict[str, str] = {}
+        for tag in value:
+            kept.setdefault(tag.casefold(), tag)
+        return list(kept.values())
+
+
 class DashboardSerializer(serializers.ModelSerializer):
     user_id = serializers.IntegerField(read_only=True)
+    layout = serializers.ListField(
+        child=AppWidgetField(), read_only=True, help_text="The app's widget objects, as it sent them."
+    )
+    tags = tags_field(read_only=True)
 
     class Meta:
         model = Dashboard
-        fields = ["id", "user_id", "name", "description", "created_at", "updated_at"]
+        fields = ["id", "user_id", "name", "description", "layout", "tags", "created_at", "updated_at"]
         read_only_fields = fields
 
 
