@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contracts", "0001_initial"),
+        ("contracts", "0002_contract_query_event_timestamps_unix"),
     ]
 
     operations = [
