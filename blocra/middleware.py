@@ -1,4 +1,4 @@
-"""Cross-cutting HTTP middleware: the request context (id, client address), access log, /api paths."""
+"""Cross-cutting HTTP middleware: metrics, the request context (id, client address), access log, /api paths."""
 
 import logging
 import re
@@ -8,11 +8,13 @@ from collections.abc import Callable
 
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import Resolver404, resolve
 
+from blocra import metrics
 from blocra.client_ip import UNKNOWN_IP, client_ip
 from blocra.errors import is_api_path, json_error_response
 from blocra.logging import REQUEST_ID_META
-from blocra.request_context import RequestContext, request_context_bound
+from blocra.request_context import RequestContext, request_context, request_context_bound
 
 access_logger = logging.getLogger("blocra.access")
 error_logger = logging.getLogger("blocra.errors")
@@ -20,8 +22,45 @@ error_logger = logging.getLogger("blocra.errors")
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 _HANDLED_BY_DJANGO = (Http404, PermissionDenied, SuspiciousOperation, BadRequest)
+# Served to the scraper: neither counted in the request metrics it reports nor logged at INFO.
+METRICS_PATH = "/metrics"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 USER_AGENT_MAX = 512
+
+
+def route_of(request: HttpRequest) -> str:
+    """The URL pattern that serves the request (`api/bounties/<int:pk>`), never the raw path: a label
+    with as few values as there are patterns. A request answered before URL resolution (a 429 of the
+    rate limit, a CORS preflight) is resolved here; a path nothing serves is `<unmatched>`."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404:
+            return metrics.UNMATCHED_ROUTE
+    return match.route or match.view_name or metrics.UNMATCHED_ROUTE
+
+
+class MetricsMiddleware:
+    """Counts every request (except GET /metrics) by route, method and status, with its time and the SQL
+    statements it ran (blocra.metrics)."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path_info == METRICS_PATH:
+            return self.get_response(request)
+        started = time.perf_counter()
+        with metrics.http_request_in_progress(), metrics.db_queries_observed():
+            response = self.get_response(request)
+        metrics.http_request_observe(
+            route=route_of(request),
+            method=metrics.http_method_label(request.method),
+            status=response.status_code,
+            seconds=time.perf_counter() - started,
+        )
+        return response
 
 
 class RequestContextMiddleware:
@@ -49,7 +88,8 @@ class RequestContextMiddleware:
 
 
 class AccessLogMiddleware:
-    """One line per request: method, path, status, duration and the authenticated user's id."""
+    """One line per request: method, path, status, duration and the authenticated user's id (as fields
+    of their own too, for LOG_FORMAT=json, with the client's address)."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -58,15 +98,27 @@ class AccessLogMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         duration_ms = (time.perf_counter() - started) * 1000
+        context = request_context()
         user = getattr(request, "user", None)
-        user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else "-"
-        access_logger.info(
+        user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+        # A scrape every few seconds would drown the log; a refused one is worth seeing.
+        level = logging.DEBUG if request.path == METRICS_PATH and response.status_code == 200 else logging.INFO
+        access_logger.log(
+            level,
             "%s %s %s %.1fms user=%s",
             request.method,
             request.path,
             response.status_code,
             duration_ms,
-            user_id,
+            user_id if user_id is not None else "-",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round(duration_ms, 1),
+                "client_ip": context.ip_address if context is not None else None,
+                "user_id": user_id,
+            },
         )
         return response
 

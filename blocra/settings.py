@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that a request's time and queries include every other middleware's.
+    "blocra.middleware.MetricsMiddleware",
     "blocra.middleware.RequestContextMiddleware",
     "blocra.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -440,6 +442,28 @@ if env.str("TRUSTED_PROXY_COUNT", default="").strip() not in ("", "0"):
     raise ImproperlyConfigured(
         "TRUSTED_PROXY_COUNT is no longer read: list the proxies' addresses in TRUSTED_PROXIES instead."
     )
+
+# --- Metrics (GET /metrics, blocra.metrics) -----------------------------------------------------------
+# Served to clients whose address (as blocra.client_ip tells it, behind TRUSTED_PROXIES) is in these
+# networks ("unix": a local process on gunicorn's Unix socket, without a forwarded address), or that send
+# `Authorization: Bearer <METRICS_TOKEN>` from anywhere; everyone else gets 403. METRICS_ENABLED=false
+# answers 404.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
+try:
+    parse_trusted_proxies(METRICS_ALLOWED_IPS)
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {error}") from None
+# No default: without it, only METRICS_ALLOWED_IPS may scrape. /metrics has no rate limit (a scraper must
+# never be refused), so the token must be too long to guess.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`).")
+# prometheus_client reads PROMETHEUS_MULTIPROC_DIR itself, when it is first imported: set, every process
+# writes its counts there and /metrics adds them up (deploy/gunicorn.conf.py sets it for gunicorn).
+_multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+if _multiproc_dir and not os.path.isdir(_multiproc_dir):
+    raise ImproperlyConfigured("PROMETHEUS_MULTIPROC_DIR names no directory: create it, or leave it unset.")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -1,4 +1,4 @@
-"""URL root: health, the API of every app under /api, OpenAPI schema and docs, the Django admin."""
+"""URL root: health, metrics, the API of every app under /api, OpenAPI schema and docs, the Django admin."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from blocra import errors
 from blocra.health import api_root, health
 from blocra.routing import method_router
+from blocra.metrics_endpoint import metrics_view
 
 handler400 = errors.handler400
 handler403 = errors.handler403
@@ -18,6 +19,7 @@ handler500 = errors.handler500
 urlpatterns = [
     path("health", health, name="health"),
     path("api/health", health, name="api-health"),
+    path("metrics", metrics_view, name="metrics"),
     path("api", api_root, name="api-root"),
     path("api/", api_root),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),

@@ -43,6 +43,11 @@ class NodeBusy(NodeUnavailable):
     message = "The server is busy with other Starknet requests; try again in a moment."
 
 
+class NodeCircuitOpen(NodeUnavailable):
+    """The node was skipped without being asked: its circuit is open after repeated timeouts
+    (`breaker`), with `retry_after` the rest of the cool-down. API: 503 `starknet.unavailable`."""
+
+
 class NodeTimeout(NodeError):
     """The node did not answer within STARKNET_RPC_TIMEOUT. API: 504."""
 

@@ -7,6 +7,10 @@ before that), so a node on the wrong chain or spec is skipped. Node trouble (con
 HTTP >= 300, malformed answer, wrong chain or spec) moves on to the next node; definitive RPC answers
 (contract, entry point, transaction or block not found, a reverted call) end the loop at once.
 
+Every operation is counted (blocra.metrics) by name and outcome, with its time, and so is every try on
+a node: `outcome` names how it ended (ok, chain_answer, timeout, unavailable, bad_response,
+breaker_open, busy, error).
+
 The bulkhead guards every operation: it holds a chain-call slot while it runs (`slots`; all slots in use
 is a 503 at once), and a node whose circuit is open after repeated timeouts is skipped (`breaker`), so a
 hung node costs one STARKNET_RPC_TIMEOUT per operation only until its circuit opens. An operation's worst
@@ -19,6 +23,7 @@ for address helpers costs nothing at start-up.
 import asyncio
 import logging
 import math
+import time
 import warnings
 from collections.abc import Awaitable, Callable
 from types import ModuleType
@@ -29,8 +34,17 @@ import aiohttp
 from asgiref.sync import async_to_sync
 from django.conf import settings
 
+from blocra import metrics
 from blocra.starknet.breaker import circuit_record, circuit_wait
-from blocra.starknet.errors import NodeBadResponse, NodeError, NodeTimeout, NodeUnavailable, StarknetError
+from blocra.starknet.errors import (
+    NodeBadResponse,
+    NodeBusy,
+    NodeCircuitOpen,
+    NodeError,
+    NodeTimeout,
+    NodeUnavailable,
+    StarknetError,
+)
 from blocra.starknet.slots import chain_slot
 from blocra.starknet.types import BLOCK_TAGS, BlockId
 
@@ -112,6 +126,23 @@ def _classify(exc: BaseException) -> NodeError:
     raise exc
 
 
+def outcome(exc: BaseException | None) -> str:
+    """How an operation, or one try of it on a node, ended: the `outcome` label of its metrics."""
+    if exc is None:
+        return "ok"
+    for kind, name in (
+        (NodeBusy, "busy"),
+        (NodeCircuitOpen, "breaker_open"),
+        (NodeTimeout, "timeout"),
+        (NodeUnavailable, "unavailable"),
+        (NodeError, "bad_response"),
+        (StarknetError, "chain_answer"),
+    ):
+        if isinstance(exc, kind):
+            return name
+    return "error"
+
+
 def client_timeout() -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(
         total=settings.STARKNET_RPC_TIMEOUT, sock_connect=settings.STARKNET_RPC_CONNECT_TIMEOUT
@@ -165,13 +196,15 @@ async def _with_node(operation: Operation[T], name: str) -> T:
     for url in urls:
         wait = circuit_wait(url)
         if wait is not None:
-            trouble = NodeUnavailable(retry_after=max(1, math.ceil(wait)))
+            trouble = NodeCircuitOpen(retry_after=max(1, math.ceil(wait)))
+            metrics.starknet_node_attempt(node=redacted(url), outcome=outcome(trouble))
             logger.info("starknet %s skipped %s: its circuit is open", name, redacted(url))
             continue
         try:
             result = await _on_node(operation, url)
         except StarknetError as exc:
             if not isinstance(exc, NodeError):
+                metrics.starknet_node_attempt(node=redacted(url), outcome=outcome(exc))
                 circuit_record(url, timed_out=False)
                 raise
             trouble = exc
@@ -186,8 +219,10 @@ async def _with_node(operation: Operation[T], name: str) -> T:
                 getattr(exc, "message", None) or str(exc)[:500],
             )
         else:
+            metrics.starknet_node_attempt(node=redacted(url), outcome=outcome(None))
             circuit_record(url, timed_out=False)
             return result
+        metrics.starknet_node_attempt(node=redacted(url), outcome=outcome(trouble))
         if circuit_record(url, timed_out=isinstance(trouble, NodeTimeout)):
             logger.warning(
                 "starknet node %s timed out %d operations in a row: skipped for %s s",
@@ -200,9 +235,19 @@ async def _with_node(operation: Operation[T], name: str) -> T:
 
 def run(operation: Operation[T], name: str) -> T:
     """Run one operation with failover, from sync code (not from inside a running event loop), holding a
-    chain-call slot. Raises NodeBusy at once when every slot is in use."""
-    with chain_slot():
-        return async_to_sync(_with_node)(operation, name)
+    chain-call slot, and count it under `name`. Raises NodeBusy at once when every slot is in use."""
+    started = time.perf_counter()
+    failure: BaseException | None = None
+    try:
+        with chain_slot():
+            return async_to_sync(_with_node)(operation, name)
+    except BaseException as exc:
+        failure = exc
+        raise
+    finally:
+        metrics.starknet_operation_observe(
+            operation=name, outcome=outcome(failure), seconds=time.perf_counter() - started
+        )
 
 
 def block_kwargs(block: BlockId) -> dict[str, Any]:

@@ -262,7 +262,7 @@ def test_hung_node_is_skipped_after_repeated_timeouts(starknet_node, breaker, se
         starknet.get_block_number()
 
     # then: refused without waiting on the node, with the rest of the cool-down to wait
-    assert type(caught.value) is starknet.NodeUnavailable
+    assert type(caught.value) is starknet.NodeCircuitOpen  # a NodeUnavailable: 503 starknet.unavailable
     assert caught.value.retry_after == 30
     assert len(starknet_node.methods) == asked
 
