@@ -15,6 +15,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from blocra.client_ip import UNIX_SOCKET, parse_trusted_proxies
+from blocra.logging import JSON_FORMATTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -534,15 +535,21 @@ LOG_LEVEL_NAME = env.str("LOG_LEVEL", default="info").lower()
 if LOG_LEVEL_NAME not in _LOG_LEVELS:
     raise ImproperlyConfigured(f"LOG_LEVEL must be one of {', '.join(sorted(_LOG_LEVELS))}.")
 LOG_LEVEL = _LOG_LEVELS[LOG_LEVEL_NAME]
+# text: one readable line per record; json: one JSON object per line (blocra.logging.JSON_FORMATTER), for
+# a log shipper.
+LOG_FORMAT = env.str("LOG_FORMAT", default="").strip().lower() or "text"
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "blocra.logging.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"},
+        "json": JSON_FORMATTER,
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

@@ -226,3 +226,30 @@ def test_settings_cache_is_redis_or_a_file_of_its_own(env, expected, tmp_path):
     result = run_settings({**PRODUCTION_ENV, **env}, tmp_path, probe=CACHE_PROBE)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [part.format(data=tmp_path) for part in expected]
+
+
+METRICS_PROBE = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.METRICS_ENABLED, ','.join(s.METRICS_ALLOWED_IPS), repr(s.METRICS_TOKEN), s.LOG_FORMAT)"
+)
+
+
+def test_settings_metrics_default_to_loopback_without_a_token_and_text_logs(tmp_path):
+    result = run_settings({**PRODUCTION_ENV, "LOG_FORMAT": ""}, tmp_path, probe=METRICS_PROBE)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "127.0.0.1/32,::1/128", "''", "text"]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be text or json"),
+        ({"METRICS_TOKEN": "short-token"}, "METRICS_TOKEN must be at least 32 characters"),
+        ({"METRICS_ALLOWED_IPS": "10.0.0.1/8"}, "METRICS_ALLOWED_IPS: '10.0.0.1/8' is not an address"),
+        ({"PROMETHEUS_MULTIPROC_DIR": "/nonexistent/blocra-metrics"}, "PROMETHEUS_MULTIPROC_DIR names no directory"),
+    ],
+)
+def test_settings_reject_a_bad_metrics_or_log_setting(env, message, tmp_path):
+    result = run_settings({**PRODUCTION_ENV, **env}, tmp_path, probe=METRICS_PROBE)
+    assert result.returncode != 0
+    assert message in result.stderr
