@@ -16,9 +16,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
+
+
+def database_url() -> str:
+    """The database of the test calling it, as a DATABASE_URL for a server it starts to share."""
+    from django.db import connection
+
+    info = connection.settings_dict
+    if info["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(info['NAME']).resolve()}"
+    credentials = quote(info["USER"] or "") + (f":{quote(info['PASSWORD'])}" if info["PASSWORD"] else "")
+    return f"postgres://{credentials}@{info['HOST'] or '127.0.0.1'}:{info['PORT'] or 5432}/{info['NAME']}"
 
 
 def free_port() -> int:
