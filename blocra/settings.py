@@ -462,8 +462,11 @@ if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
     raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`).")
 # prometheus_client reads PROMETHEUS_MULTIPROC_DIR itself, when it is first imported: set, every process
 # writes its counts there and /metrics adds them up (deploy/gunicorn.conf.py sets it for gunicorn).
-_multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
-if _multiproc_dir and not os.path.isdir(_multiproc_dir):
+_multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+if not _multiproc_dir:
+    # Empty means unset, for prometheus_client too (it would write its files to the working directory).
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+elif not os.path.isdir(_multiproc_dir):
     raise ImproperlyConfigured("PROMETHEUS_MULTIPROC_DIR names no directory: create it, or leave it unset.")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
