@@ -69,6 +69,10 @@ def gunicorn(env: dict[str, str], *, workers: int, log: Path) -> Iterator[int]:
     yields the port once /health answers. Killed, workers and all, when the block ends."""
     port = free_port()
     server_env = {**env, "GUNICORN_BIND": f"{HOST}:{port}", "GUNICORN_WORKERS": str(workers), "GUNICORN_THREADS": "1"}
+    if not server_env.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Beside the log, not a directory of gunicorn's making: a killed master cannot remove its own.
+        server_env["PROMETHEUS_MULTIPROC_DIR"] = str(log.parent / "metrics")
+        (log.parent / "metrics").mkdir(exist_ok=True)
     with log.open("wb") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "blocra.wsgi"],
