@@ -8,8 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from blocra import errors
 from blocra.health import api_root, health
-from blocra.routing import method_router
 from blocra.metrics_endpoint import metrics_view
+from blocra.routing import method_router
 
 handler400 = errors.handler400
 handler403 = errors.handler403
