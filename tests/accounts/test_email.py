@@ -201,7 +201,7 @@ def test_email_resend_without_anything_to_confirm_is_400(mailoutbox):
     assert response.json()["code"] == "auth.nothing_to_confirm"
 
 
-def test_email_resend_is_throttled_per_account(mailoutbox, settings):
+def test_email_resend_is_throttled_per_account(mailoutbox, settings, fake_clock):
     settings.EMAIL_CONFIRM_RESEND_RATE_LIMIT = "2/h"
     APIClient().post("/api/auth/register", {"email": "ada@example.com", "password": STRONG}, format="json")
     client = bearer(sign_in("ada@example.com", STRONG)["token"])

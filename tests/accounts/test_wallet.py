@@ -133,7 +133,7 @@ def test_challenge_query_count_with_expired_challenges_to_purge(api_client, djan
     assert response.status_code == 200
 
 
-def test_challenge_over_the_per_ip_limit_is_429(api_client, settings):
+def test_challenge_over_the_per_ip_limit_is_429(api_client, settings, fake_clock):
     # given
     settings.WALLET_CHALLENGE_RATE_LIMIT = "2/m"
     for _ in range(2):
@@ -246,7 +246,7 @@ def test_wallet_signin_query_count(api_client, wallet_node, alice_proof, django_
 
 
 def test_wallet_signin_over_the_per_ip_limit_is_429_without_asking_the_node(
-    api_client, wallet_node, wallet_signer, settings
+    api_client, wallet_node, wallet_signer, settings, fake_clock
 ):
     # given: two attempts with bad signatures used up the limit
     settings.WALLET_SIGNIN_RATE_LIMIT = "2/m"

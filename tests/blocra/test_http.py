@@ -205,7 +205,7 @@ def test_unhandled_error_is_json_500_without_details(client, path):
     assert b"hunter2" not in response.content
 
 
-def test_feedback_is_rate_limited_with_retry_after(client, settings):
+def test_feedback_is_rate_limited_with_retry_after(client, settings, fake_clock):
     settings.FEEDBACK_RATE_LIMIT = "2/m"
     payload = {"name": "Ada", "feedback": "hello"}
     statuses = [
@@ -217,7 +217,7 @@ def test_feedback_is_rate_limited_with_retry_after(client, settings):
     assert 1 <= int(response["Retry-After"]) <= 60
 
 
-def test_global_api_rate_limit(client, settings):
+def test_global_api_rate_limit(client, settings, fake_clock):
     settings.API_RATE_LIMIT = "3/m"
     statuses = [client.get("/api/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]

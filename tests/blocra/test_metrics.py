@@ -143,7 +143,7 @@ def test_metrics_answers_get_only(client):
     assert response.json()["code"] == "request.method_not_allowed"
 
 
-def test_metrics_is_not_under_the_api_rate_limit(client, settings):
+def test_metrics_is_not_under_the_api_rate_limit(client, settings, fake_clock):
     settings.API_RATE_LIMIT = "2/m"
     assert [scrape(client).status_code for _ in range(5)] == [200] * 5
 
@@ -178,7 +178,7 @@ def test_metrics_unknown_paths_and_methods_add_no_label_values(client):
     assert "BREW" not in body
 
 
-def test_metrics_a_request_refused_before_routing_has_its_route(client, settings):
+def test_metrics_a_request_refused_before_routing_has_its_route(client, settings, fake_clock):
     # the API's rate limit answers before URL resolution; the route is still the pattern's
     settings.API_RATE_LIMIT = "1/m"
     before = requests_counted("api/bounties", status="429")

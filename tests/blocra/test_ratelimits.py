@@ -212,7 +212,9 @@ def _ratelimit_records(caplog) -> list[tuple[str, str]]:
     return [(record.levelname, record.request_id) for record in caplog.records if record.name == "blocra.ratelimits"]
 
 
-def test_global_rate_limit_fails_open_with_a_warning_when_its_store_fails(client, settings, broken_store, caplog):
+def test_global_rate_limit_fails_open_with_a_warning_when_its_store_fails(
+    client, settings, broken_store, caplog, fake_clock
+):
     # given: a ceiling of one request a minute, on a store that fails
     settings.API_RATE_LIMIT = "1/m"
     caplog.handler.addFilter(RequestIdFilter())

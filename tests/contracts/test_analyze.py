@@ -132,7 +132,7 @@ def test_analyze_is_cached_per_contract_and_range(chain, starknet_node, api_clie
     assert analyze(api_client, fromDate="2026-01-01").json()["data"]["transaction_count"] == 2
 
 
-def test_analyze_is_rate_limited_with_retry_after(chain, settings, api_client):
+def test_analyze_is_rate_limited_with_retry_after(chain, settings, api_client, fake_clock):
     settings.ANALYZE_RATE_LIMIT = "2/m"
 
     assert analyze(api_client).status_code == 200
@@ -143,7 +143,7 @@ def test_analyze_is_rate_limited_with_retry_after(chain, settings, api_client):
     assert int(response["Retry-After"]) >= 1
 
 
-def test_analyze_rate_limit_counts_invalid_requests_too(starknet_node, settings, api_client):
+def test_analyze_rate_limit_counts_invalid_requests_too(starknet_node, settings, api_client, fake_clock):
     settings.ANALYZE_RATE_LIMIT = "1/m"
 
     assert api_client.post(ANALYZE, {"contractAddress": "nope"}, format="json").status_code == 400
