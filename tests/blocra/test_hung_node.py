@@ -1,5 +1,5 @@
 """A hung Starknet node cannot stall the API: a live gunicorn (sync workers, deploy/gunicorn.conf.py)
-keeps answering /health and the bounty list fast while three chain requests per worker are always
+keeps answering /health and the bounty list while three chain requests per worker are always
 under way against a node that never answers."""
 
 import importlib.util
@@ -78,10 +78,11 @@ def test_hung_node_leaves_health_and_bounty_list_fast_under_chain_load(tmp_path,
         finally:
             load.stop(timeout=RPC_TIMEOUT + 10)
 
-    # then: every probe answered 200 within a second
+    # then: every probe answered 200 without waiting for a held worker: one freed by its chain request
+    # timing out would have kept the probe RPC_TIMEOUT seconds. (Not a speed measure: bench/ measures.)
     for path, status, seconds in probes:
         assert status == 200, (path, status)
-        assert seconds < 1, (path, seconds)
+        assert seconds < RPC_TIMEOUT, (path, seconds)
     # while a chain request was waiting on the node from before the first probe to after the last
     assert oldest_in_flight is not None and oldest_in_flight <= probes_started
     # and the chain requests were refused at once or timed out, never anything else
