@@ -19,7 +19,7 @@ PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u 
 	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
 	--index-url $(LOCK_INDEX_URL) $(LOCK_ARGS)
 
-.PHONY: run test browser lint typecheck imports format migrate check-migrations lock audit clean
+.PHONY: run test browser systemd lint typecheck imports format migrate check-migrations lock audit clean
 
 # Installs exactly the locked releases, each checked against its hash (requirements-dev.lock holds
 # requirements.lock, the runtime set, plus the development tools).
@@ -50,6 +50,22 @@ browser:
 		$$sudo apt-get update -q && $$sudo $(APT_INSTALL_BROWSER); \
 	fi; \
 	test -x "$(BROWSER_PATH)" || { echo "browser: $(BROWSER_PATH) is still missing" >&2; exit 1; }
+
+# The systemd tools the deployment tests use on deploy/systemd (systemd-analyze verify and security,
+# systemd-socket-activate, systemd-sysusers): Debian's systemd package, installed with apt-get when
+# SYSTEMD_ANALYZE is missing, as `make browser` installs the browser. Nothing is started: the package
+# only brings the tools.
+SYSTEMD_ANALYZE ?= /usr/bin/systemd-analyze
+APT_INSTALL_SYSTEMD := env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends systemd
+systemd:
+	@if [ -x "$(SYSTEMD_ANALYZE)" ]; then echo "systemd: $(SYSTEMD_ANALYZE) is there"; exit 0; fi; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	echo "systemd: $(SYSTEMD_ANALYZE) is missing; installing Debian's systemd: $$sudo $(APT_INSTALL_SYSTEMD)"; \
+	if ! apt-cache show systemd >/dev/null 2>&1 || ! $$sudo $(APT_INSTALL_SYSTEMD); then \
+		echo "systemd: $$sudo apt-get update, then installing again"; \
+		$$sudo apt-get update -q && $$sudo $(APT_INSTALL_SYSTEMD); \
+	fi; \
+	test -x "$(SYSTEMD_ANALYZE)" || { echo "systemd: $(SYSTEMD_ANALYZE) is still missing" >&2; exit 1; }
 
 # Style, types (mypy with the Django and DRF plugins) and the direction of imports (import-linter).
 lint: $(BIN)/.installed

@@ -1,0 +1,292 @@
+"""deploy/systemd: the units pass systemd's own checks, share one user, settings and sandbox, schedule the
+maintenance commands, and the server unit's commands serve /health on a socket systemd would hand them,
+under memory-deny-write-execute as the unit asks.
+
+systemd does not run here (no init system in a container), so the units are checked as files with
+systemd-analyze (verify, security --offline) on copies in which the install prefix /opt/blocra is
+replaced by a temporary tree holding the project and this test's virtualenv: paths only, nothing else
+in the units changes. Their commands then run as systemd would start them: ExecStartPre, then ExecStart
+under systemd-socket-activate (the socket of blocra.socket), with the unit's Environment=."""
+
+import runpy
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.core.management import get_commands
+
+from tests.deploy.conftest import (
+    PREFIX,
+    ROOT,
+    SYSTEMD,
+    Unit,
+    installed_units,
+    load_healthcheck,
+    production_env,
+    read_unit,
+    require_tool,
+)
+
+HOW = "Debian's systemd package; `make systemd` installs it"
+SERVICES = ["blocra.service", "blocra-maintenance.service", "blocra-prune.service"]
+MDWE = Path(__file__).with_name("mdwe.py")
+MDWE_UNSUPPORTED = 125
+# systemd-analyze security's exposure of each service today (0 is best, 100 worst; 12 means 1.2, "OK").
+# Dropping any hardening setting raises it above this and fails the test.
+EXPOSURE_THRESHOLD = 12
+# Settings every service shares with the server: who it runs as, with which settings and files.
+SHARED_KEYS = [
+    "User",
+    "Group",
+    "WorkingDirectory",
+    "EnvironmentFile",
+    "StateDirectory",
+    "StateDirectoryMode",
+    "UMask",
+]
+HARDENING = {
+    "NoNewPrivileges": "yes",
+    "CapabilityBoundingSet": "",
+    "AmbientCapabilities": "",
+    "ProtectSystem": "strict",
+    "ProtectHome": "yes",
+    "PrivateTmp": "yes",
+    "PrivateDevices": "yes",
+    "ProtectKernelTunables": "yes",
+    "ProtectKernelModules": "yes",
+    "ProtectKernelLogs": "yes",
+    "ProtectControlGroups": "yes",
+    "RestrictAddressFamilies": "AF_UNIX AF_INET AF_INET6",
+    "RestrictNamespaces": "yes",
+    "RestrictSUIDSGID": "yes",
+    "LockPersonality": "yes",
+    "MemoryDenyWriteExecute": "yes",
+    "SystemCallArchitectures": "native",
+}
+
+
+def unit(name: str) -> Unit:
+    return read_unit(SYSTEMD / name)
+
+
+def run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False, **kwargs)
+
+
+def test_units_systemd_analyze_verify_accepts_every_unit(install_tree, tmp_path):
+    # given: systemd-analyze, and the units with the install prefix moved to a tree that exists here
+    analyze = require_tool("systemd-analyze", HOW)
+    units = installed_units(install_tree, tmp_path / "units")
+    assert {path.name for path in units} >= {
+        *SERVICES,
+        "blocra.socket",
+        "blocra-maintenance.timer",
+        "blocra-prune.timer",
+    }
+
+    # when
+    result = run([analyze, "verify", "--man=no", *map(str, units)])
+
+    # then: no error, and no warning either (an unknown or misspelt setting is only a warning)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert result.stdout.strip() == "" and result.stderr.strip() == "", result.stderr + result.stdout
+
+
+def test_units_systemd_analyze_verify_refuses_a_missing_executable(install_tree, tmp_path):
+    # The check above sees what it claims: a command the tree lacks is an error.
+    analyze = require_tool("systemd-analyze", HOW)
+    units = installed_units(install_tree, tmp_path / "units")
+    server = tmp_path / "units" / "blocra.service"
+    server.write_text(server.read_text().replace("venv/bin/gunicorn", "venv/bin/no-such-gunicorn"))
+
+    result = run([analyze, "verify", "--man=no", *map(str, units)])
+
+    assert result.returncode != 0
+    assert "no-such-gunicorn" in result.stderr
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_hardening_exposure_stays_at_most_the_threshold(install_tree, tmp_path, service):
+    analyze = require_tool("systemd-analyze", HOW)
+    installed_units(install_tree, tmp_path / "units")
+
+    result = run(
+        [analyze, "security", "--offline=yes", "--man=no", f"--threshold={EXPOSURE_THRESHOLD}", service],
+        cwd=tmp_path / "units",
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_runs_as_blocra_with_the_issue_hardening(service):
+    current = unit(service)
+
+    assert current.value("Service", "User") == "blocra"
+    assert current.value("Service", "Group") == "blocra"
+    assert current.value("Service", "WorkingDirectory") == PREFIX
+    assert current.value("Service", "EnvironmentFile") == "/etc/blocra/blocra.env"
+    # The data directory is the state directory systemd makes writable under ProtectSystem=strict.
+    assert current.value("Service", "StateDirectory") == "blocra"
+    assert current.environment()["DATA_DIR"] == "/var/lib/blocra"
+    for key, expected in HARDENING.items():
+        assert current.value("Service", key) == expected, key
+    assert "@system-service" in current.values("Service", "SystemCallFilter")
+    assert "~@privileged @resources" in current.values("Service", "SystemCallFilter")
+
+
+def test_services_share_user_settings_and_sandbox():
+    # The oneshots write the same files as the server: same owner, mode and sandbox, or they drift.
+    server, *others = [unit(name) for name in SERVICES]
+    hardening_keys = set(HARDENING) | {"SystemCallFilter", "SystemCallErrorNumber", "ProtectClock"}
+    for other in others:
+        for key in SHARED_KEYS:
+            assert other.values("Service", key) == server.values("Service", key), (other.path.name, key)
+        for key in hardening_keys:
+            assert other.values("Service", key) == server.values("Service", key), (other.path.name, key)
+        assert other.environment() == {
+            name: value for name, value in server.environment().items() if name != "PROMETHEUS_MULTIPROC_DIR"
+        }
+        assert other.values("Service", "UnsetEnvironment") == ["PROMETHEUS_MULTIPROC_DIR"]
+
+
+def test_server_unit_stops_within_gunicorn_graceful_timeout_and_restarts_on_failure():
+    server = unit("blocra.service")
+    graceful_timeout = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["graceful_timeout"]
+
+    assert server.value("Service", "Type") == "notify"  # gunicorn calls sd_notify once listening
+    assert server.value("Service", "KillSignal") == "SIGTERM"  # gunicorn's graceful stop
+    assert server.value("Service", "KillMode") == "mixed"
+    assert int(server.value("Service", "TimeoutStopSec")) > graceful_timeout
+    assert server.value("Service", "ExecReload") == "/bin/kill -s HUP $MAINPID"
+    assert server.value("Service", "Restart") == "on-failure"
+    assert int(server.value("Unit", "StartLimitBurst")) >= 1
+    assert server.value("Unit", "Requires") == "blocra.socket"
+    assert server.value("Service", "ExecStartPre") == f"{PREFIX}/venv/bin/python manage.py migrate --noinput"
+    assert server.value("Service", "ExecStart") == f"{PREFIX}/venv/bin/gunicorn -c deploy/gunicorn.conf.py blocra.wsgi"
+
+
+def test_socket_unit_lets_only_the_proxy_group_connect():
+    socket_unit = unit("blocra.socket")
+
+    assert socket_unit.value("Socket", "ListenStream") == "/run/blocra/gunicorn.sock"
+    assert socket_unit.value("Socket", "SocketGroup") == "www-data"
+    assert socket_unit.value("Socket", "SocketMode") == "0660"
+
+
+@pytest.mark.parametrize(
+    ("timer", "calendar", "commands"),
+    [
+        ("blocra-maintenance.timer", "minutely", ["expire_bounties", "verify_payouts"]),
+        ("blocra-prune.timer", "daily", ["prune_activity", "flush_expired_tokens"]),
+    ],
+)
+def test_timer_runs_its_maintenance_commands(timer, calendar, commands):
+    timer_unit = unit(timer)
+    service = unit(timer.replace(".timer", ".service"))
+
+    assert timer_unit.value("Timer", "OnCalendar") == calendar
+    assert timer_unit.value("Timer", "Persistent") == "true"
+    assert timer_unit.value("Timer", "RandomizedDelaySec")
+    assert service.value("Service", "Type") == "oneshot"
+    assert service.values("Service", "ExecStart") == [
+        f"{PREFIX}/venv/bin/python manage.py {command}" for command in commands
+    ]
+    available = get_commands()
+    assert all(command in available for command in commands)
+
+
+def test_sysusers_file_creates_the_user_the_units_run_as(tmp_path):
+    sysusers = require_tool("systemd-sysusers", HOW)
+    (tmp_path / "etc").mkdir()
+
+    result = run(
+        [sysusers, f"--root={tmp_path}", "-"],
+        input=(SYSTEMD / "blocra.sysusers").read_text(),
+        env={"PATH": "/usr/bin:/bin"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    passwd = {line.split(":")[0]: line.split(":") for line in (tmp_path / "etc" / "passwd").read_text().splitlines()}
+    assert passwd["blocra"][5:] == ["/var/lib/blocra", "/usr/sbin/nologin"]
+    assert "blocra" in (tmp_path / "etc" / "group").read_text()
+
+
+def require_mdwe() -> None:
+    result = run([sys.executable, str(MDWE), "true"])
+    if result.returncode == MDWE_UNSUPPORTED:
+        pytest.skip(f"this kernel has no memory-deny-write-execute prctl (Linux 6.3+): {result.stderr.strip()}")
+    assert result.returncode == 0, result.stderr
+
+
+def test_native_code_runs_without_writable_executable_memory(tmp_path):
+    # MemoryDenyWriteExecute=yes holds only if no library the server loads needs W+X memory.
+    require_mdwe()
+    env = production_env(tmp_path, DJANGO_SETTINGS_MODULE="blocra.settings", PYTHONPATH=str(ROOT))
+
+    result = run(
+        [sys.executable, str(MDWE), sys.executable, str(Path(__file__).with_name("native_code_probe.py"))],
+        env=env,
+        cwd=ROOT,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "writable+executable memory refused" in result.stdout
+    assert result.stdout.strip().endswith("all native code ran")
+
+
+@pytest.fixture
+def run_dir():
+    """A short temporary directory for /run/blocra: a Unix socket's path holds 108 bytes at most."""
+    path = Path(tempfile.mkdtemp(prefix="blocra-run-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_server_unit_commands_serve_health_on_the_socket_systemd_hands_them(
+    install_tree, tmp_path, run_dir, start_server
+):
+    # given: the unit's paths moved to temporary ones, its Environment= and, for /etc/blocra/blocra.env, production settings
+    activate = require_tool("systemd-socket-activate", HOW)
+    require_mdwe()
+    server_unit, socket_unit = unit("blocra.service"), unit("blocra.socket")
+    moved = {PREFIX: str(install_tree), "/var/lib/blocra": str(tmp_path / "state"), "/run/blocra": str(run_dir)}
+
+    def local(text: str) -> str:
+        for path, replacement in moved.items():
+            text = text.replace(path, replacement)
+        return text
+
+    env = production_env(tmp_path, GUNICORN_BIND="127.0.0.1:1")  # ignored: the socket is handed over
+    env.update({name: local(value) for name, value in server_unit.environment().items()})
+    Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True)  # RuntimeDirectory=, made by systemd
+    cwd = Path(local(server_unit.value("Service", "WorkingDirectory")))
+    socket_path = local(socket_unit.value("Socket", "ListenStream"))
+    assert env["DATA_DIR"] == str(tmp_path / "state")
+
+    # when: ExecStartPre, then ExecStart on the socket, as systemd runs them
+    migrate = run(local(server_unit.value("Service", "ExecStartPre")).split(), env=env, cwd=cwd)
+    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+    settings_env = [f"--setenv={name}={value}" for name, value in env.items()]
+    command = [sys.executable, str(MDWE), activate, f"--listen={socket_path}", *settings_env]
+    command += local(server_unit.value("Service", "ExecStart")).split()
+    healthcheck = load_healthcheck()
+    server = start_server(
+        command,
+        env=env,
+        cwd=cwd,
+        log=tmp_path / "server.log",
+        connect=lambda: healthcheck.UnixHTTPConnection(socket_path, 10),
+    )
+
+    # then: /health answers through the socket, an Argon2 registration works under MDWE, and SIGTERM
+    # stops it cleanly
+    server.wait_until_healthy("api.blocra.example")
+    body = b'{"email": "unit@blocra.example", "password": "a long enough passphrase 42"}'
+    status, answer = server.get("/api/auth/register", "api.blocra.example", method="POST", body=body)
+    assert status == 201, answer
+    assert (tmp_path / "state" / "blocra.db").is_file()
+    assert server.stop() == 0, server.output()
