@@ -71,7 +71,8 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "LOG_LEVEL": "warning",
         "DATA_DIR": str(tmp_path / "data"),
         "STATIC_ROOT": str(tmp_path / "static"),
-        "GUNICORN_WORKERS": "2",
+        # One worker: these servers answer a few requests, beside a suite running on every core.
+        "GUNICORN_WORKERS": "1",
     }
     env.update(overrides)
     return env

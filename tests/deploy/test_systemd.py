@@ -289,4 +289,5 @@ def test_server_unit_commands_serve_health_on_the_socket_systemd_hands_them(
     status, answer = server.get("/api/auth/register", "api.blocra.example", method="POST", body=body)
     assert status == 201, answer
     assert (tmp_path / "state" / "blocra.db").is_file()
+    assert f"Listening at: unix:{socket_path} " in server.output()  # the handed socket, not GUNICORN_BIND
     assert server.stop() == 0, server.output()
