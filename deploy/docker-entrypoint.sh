@@ -17,6 +17,12 @@ if [ "$#" -gt 0 ]; then
     exec "$@"
 fi
 
+# The server's metrics directory must exist before the settings are read (they refuse a missing one);
+# the one-off steps below export no metrics, so they run without it.
+if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
+    mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+fi
+
 # $1: the variable's name; true (run the step) or false, anything else stops the start.
 enabled() {
     eval "value=\${$1:-true}"
@@ -28,17 +34,13 @@ enabled() {
 }
 
 if enabled MIGRATE_ON_START; then
-    python manage.py migrate --noinput
+    env -u PROMETHEUS_MULTIPROC_DIR python manage.py migrate --noinput
 else
     echo "docker-entrypoint: MIGRATE_ON_START=false, migrations are not applied here"
 fi
 
 if enabled COLLECTSTATIC_ON_START; then
-    python manage.py collectstatic --noinput --verbosity 0
-fi
-
-if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
-    mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+    env -u PROMETHEUS_MULTIPROC_DIR python manage.py collectstatic --noinput --verbosity 0
 fi
 
 exec gunicorn -c deploy/gunicorn.conf.py blocra.wsgi
