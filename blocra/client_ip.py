@@ -76,22 +76,28 @@ def parse_address(value: str) -> Address | None:
     return address
 
 
+def peer_is_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the direct peer is one of TRUSTED_PROXIES: only then do its X-Forwarded-* headers mean
+    anything (a Unix-socket peer, whose REMOTE_ADDR is empty, counts when `unix` is listed)."""
+    trusted = _trusted_proxies(tuple(settings.TRUSTED_PROXIES))
+    remote: str = request.META.get("REMOTE_ADDR", "") or ""
+    if not remote:
+        return trusted.unix_socket
+    peer = parse_address(remote)
+    return peer is not None and trusted.trusts(peer)
+
+
 def client_ip(request: HttpRequest) -> str:
     """The address of the client (`UNKNOWN_IP` when none can be told), following X-Forwarded-For only
     from a trusted proxy and only as far as trusted proxies reach."""
     trusted = _trusted_proxies(tuple(settings.TRUSTED_PROXIES))
     remote: str = request.META.get("REMOTE_ADDR", "") or ""
-    if remote:
-        peer = parse_address(remote)
-        if peer is None:
-            return UNKNOWN_IP
-        client = str(peer)
-        if not trusted.trusts(peer):
-            return client
-    else:
-        client = UNKNOWN_IP
-        if not trusted.unix_socket:
-            return client
+    peer = parse_address(remote) if remote else None
+    if remote and peer is None:
+        return UNKNOWN_IP
+    client = str(peer) if peer is not None else UNKNOWN_IP
+    if not peer_is_trusted_proxy(request):
+        return client
     forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
     for entry in reversed(forwarded.split(",")):
         if not entry.strip():

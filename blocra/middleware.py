@@ -1,4 +1,5 @@
-"""Cross-cutting HTTP middleware: metrics, the request context (id, client address), access log, /api paths."""
+"""Cross-cutting HTTP middleware: forwarded headers, metrics, the request context (id, client address),
+access log, /api paths."""
 
 import logging
 import re
@@ -11,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import Resolver404, resolve
 
 from blocra import metrics
-from blocra.client_ip import UNKNOWN_IP, client_ip
+from blocra.client_ip import UNKNOWN_IP, client_ip, peer_is_trusted_proxy
 from blocra.errors import is_api_path, json_error_response
 from blocra.logging import REQUEST_ID_META
 from blocra.request_context import RequestContext, request_context, request_context_bound
@@ -26,6 +27,26 @@ _HANDLED_BY_DJANGO = (Http404, PermissionDenied, SuspiciousOperation, BadRequest
 METRICS_PATH = "/metrics"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 USER_AGENT_MAX = 512
+
+
+# What a proxy tells the app about the original request, besides the client's address (X-Forwarded-For,
+# which blocra.client_ip reads from the right, trusted proxies only): the scheme, the host and the port.
+FORWARDED_META = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT")
+
+
+class ForwardedHeadersMiddleware:
+    """Drops X-Forwarded-Proto, -Host and -Port unless the direct peer is one of TRUSTED_PROXIES, so
+    that Django believes them (SECURE_PROXY_SSL_HEADER makes X-Forwarded-Proto: https a secure request)
+    only from the proxy in front: any client could send them. First in MIDDLEWARE."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not peer_is_trusted_proxy(request):
+            for name in FORWARDED_META:
+                request.META.pop(name, None)
+        return self.get_response(request)
 
 
 def route_of(request: HttpRequest) -> str:

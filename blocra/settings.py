@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that a request's time and queries include every other middleware's.
     "blocra.middleware.MetricsMiddleware",
+    # Before anything asks whether the request is secure: forwarded headers count from TRUSTED_PROXIES only.
+    "blocra.middleware.ForwardedHeadersMiddleware",
     "blocra.middleware.RequestContextMiddleware",
     "blocra.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -422,6 +424,8 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # nginx terminates TLS and redirects http:// itself; set this when Django is exposed directly.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_REDIRECT_EXEMPT = [r"^health$", r"^api/health/?$"]
+# X-Forwarded-Proto: https marks a request secure, when the proxy in front sent it: the header reaches
+# Django only from TRUSTED_PROXIES (blocra.middleware.ForwardedHeadersMiddleware).
 if env.bool("USE_X_FORWARDED_PROTO", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
