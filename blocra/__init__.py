@@ -4,6 +4,6 @@ import time
 
 __version__ = "0.1.0"
 
-# Taken when the project package is first imported, i.e. when the worker process starts:
-# /health reports uptime from here.
+# Taken when the project package is first imported: when the server starts (gunicorn's master with
+# preload_app, else each worker). /health reports uptime from here.
 PROCESS_STARTED_MONOTONIC = time.monotonic()

@@ -22,6 +22,7 @@ import logging
 import math
 import re
 import sqlite3
+import sys
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +31,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
-from redis.exceptions import RedisError
 from rest_framework.exceptions import Throttled
 
 from blocra.client_ip import client_ip
@@ -41,8 +41,16 @@ from blocra.middleware import GetResponse
 logger = logging.getLogger("blocra.ratelimits")
 
 KeyFunc = Callable[[str, HttpRequest], str]
-# What a failing counter store raises: the SQLite cache file (or its directory), Redis, a database cache.
-STORE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, OSError, RedisError, DatabaseError)
+
+
+def store_errors() -> tuple[type[Exception], ...]:
+    """What a failing counter store raises: the SQLite cache file (or its directory), a database cache,
+    and Redis. RedisError is named only once the Redis client is loaded (the Redis cache loads it; none
+    can be raised before), so that importing the app does not import the client (a slower start)."""
+    redis_exceptions = sys.modules.get("redis.exceptions")
+    redis_errors = (redis_exceptions.RedisError,) if redis_exceptions is not None else ()
+    return (sqlite3.Error, OSError, DatabaseError, *redis_errors)
+
 
 _RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -109,7 +117,7 @@ def rate_limit_usage(
     cache_key = f"ratelimit:{digest}:{window_end}"
     try:
         count = _count(cache_key, period)
-    except STORE_ERRORS as exc:
+    except store_errors() as exc:
         # The log line carries the request id (blocra.logging); the store's error says which store.
         if fail_open:
             logger.warning("rate limit %s not counted, request let through: store failed: %r", group, exc)
@@ -153,7 +161,7 @@ def rate_limit_refund(usage: Usage) -> None:
         # ValueError: the window's counter has expired, nothing is left to take back.
         with contextlib.suppress(ValueError):
             caches[settings.RATELIMIT_USE_CACHE].decr(usage.counter)
-    except STORE_ERRORS as exc:
+    except store_errors() as exc:
         # The request stays counted: a refund lost errs on the safe side, and the answer is already decided.
         logger.warning("rate limit refund lost, the request stays counted: store failed: %r", exc)
 

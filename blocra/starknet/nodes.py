@@ -1,9 +1,8 @@
 """The deploy-time check of every configured node (`manage.py check_starknet_nodes`)."""
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from asgiref.sync import async_to_sync
 from django.conf import settings
 
@@ -11,10 +10,13 @@ from blocra.starknet.errors import NodeBadResponse, StarknetError
 from blocra.starknet.transport import chain_id_text, client_timeout, redacted
 from blocra.starknet.types import NodeStatus
 
+if TYPE_CHECKING:
+    import aiohttp
+
 EXPECTED_SPEC_VERSION = "0.10.2"
 
 
-async def _raw_call(session: aiohttp.ClientSession, url: str, method: str) -> Any:
+async def _raw_call(session: "aiohttp.ClientSession", url: str, method: str) -> Any:
     payload = {"jsonrpc": "2.0", "method": method, "id": 0, "params": []}
     async with session.post(url, json=payload) as response:
         if response.status >= 300:
@@ -31,6 +33,8 @@ async def _raw_call(session: aiohttp.ClientSession, url: str, method: str) -> An
 
 
 async def _check_node(url: str) -> NodeStatus:
+    import aiohttp  # loaded by the first chain operation, not at start-up (blocra.starknet.transport)
+
     spec_version: Any = None
     chain_id: str | None = None
     problem: str | None = None

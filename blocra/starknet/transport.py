@@ -16,8 +16,10 @@ is a 503 at once), and a node whose circuit is open after repeated timeouts is s
 hung node costs one STARKNET_RPC_TIMEOUT per operation only until its circuit opens. An operation's worst
 case is STARKNET_RPC_TIMEOUT per configured node whose circuit is closed.
 
-starknet-py's heavy modules are imported inside the functions that use them, so importing the client
-for address helpers costs nothing at start-up.
+starknet-py's heavy modules, and aiohttp under them, are imported inside the functions that use them:
+importing the client for address helpers costs nothing at start-up, and each gunicorn worker loads them
+at its first chain operation (deploy/gunicorn.conf.py and the README's gunicorn section say why not in
+the master).
 """
 
 import asyncio
@@ -30,7 +32,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-import aiohttp
 from asgiref.sync import async_to_sync
 from django.conf import settings
 
@@ -49,6 +50,7 @@ from blocra.starknet.slots import chain_slot
 from blocra.starknet.types import BLOCK_TAGS, BlockId
 
 if TYPE_CHECKING:
+    import aiohttp
     from starknet_py.net.full_node_client import FullNodeClient
 
 logger = logging.getLogger("blocra.starknet")
@@ -96,6 +98,7 @@ def rpc_code(exc: BaseException) -> int | None:
 
 def _classify(exc: BaseException) -> NodeError:
     """Map a transport or parsing failure to the node-trouble class it stands for; re-raise the rest."""
+    import aiohttp
     from marshmallow import ValidationError
     from starknet_py.net.client_errors import ClientError as RpcClientError
 
@@ -143,7 +146,9 @@ def outcome(exc: BaseException | None) -> str:
     return "error"
 
 
-def client_timeout() -> aiohttp.ClientTimeout:
+def client_timeout() -> "aiohttp.ClientTimeout":
+    import aiohttp
+
     return aiohttp.ClientTimeout(
         total=settings.STARKNET_RPC_TIMEOUT, sock_connect=settings.STARKNET_RPC_CONNECT_TIMEOUT
     )
@@ -160,6 +165,7 @@ def chain_id_text(value: Any) -> str:
 
 async def _on_node(operation: Operation[T], url: str) -> T:
     """Run `operation` on one node within STARKNET_RPC_TIMEOUT, after checking the node's chain id."""
+    import aiohttp
     from starknet_py.net.full_node_client import FullNodeClient
 
     # aiohttp's timeout bounds each request; asyncio's bounds the whole operation on this node.
