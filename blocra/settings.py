@@ -294,8 +294,12 @@ STARKNET_RPC_CONNECT_TIMEOUT = env.float("STARKNET_RPC_CONNECT_TIMEOUT", default
 # The bulkhead (blocra/starknet/slots.py, breaker.py): a hung node must not hold every worker. Chain
 # operations this machine runs at once, across all worker processes; more are refused at once (503
 # `starknet.busy`). Default: half the gunicorn pool (GUNICORN_WORKERS x GUNICORN_THREADS, with
-# deploy/gunicorn.conf.py's defaults), at least 1; 0 turns the cap off.
-_GUNICORN_POOL = _whole_number("GUNICORN_WORKERS", (os.cpu_count() or 1) * 2 + 1) * _whole_number("GUNICORN_THREADS", 1)
+# deploy/gunicorn.conf.py's defaults: a worker per core, at least 2; 4 threads each, 1 for sync workers),
+# at least 1; 0 turns the cap off.
+_GUNICORN_THREADS = 4 if env.str("GUNICORN_WORKER_CLASS", default="") in ("", "gthread") else 1
+_GUNICORN_POOL = _whole_number("GUNICORN_WORKERS", max(2, os.cpu_count() or 1)) * _whole_number(
+    "GUNICORN_THREADS", _GUNICORN_THREADS
+)
 STARKNET_MAX_CONCURRENT_CALLS = _whole_number("STARKNET_MAX_CONCURRENT_CALLS", max(1, _GUNICORN_POOL // 2))
 # A node that times out this many operations in a row is skipped for STARKNET_BREAKER_COOLDOWN seconds,
 # then tried by one operation again; 0 turns the circuit breaker off.

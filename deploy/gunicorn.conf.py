@@ -1,20 +1,116 @@
-"""gunicorn settings: `gunicorn -c deploy/gunicorn.conf.py blocra.wsgi`. Every value can be overridden
-from the environment (GUNICORN_BIND, GUNICORN_WORKERS, ...)."""
+"""gunicorn settings: `gunicorn -c deploy/gunicorn.conf.py blocra.wsgi`.
 
-import multiprocessing
+Values an operator may change come from the environment (the README's gunicorn table); the defaults
+follow the measurements in the README's "### gunicorn" section. Hooks that other parts of the project
+need go in their own commented block at the end of this file.
+"""
+
+import ipaddress
 import os
 
-bind = os.environ.get("GUNICORN_BIND") or "127.0.0.1:8000"
-workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
-threads = int(os.environ.get("GUNICORN_THREADS") or 1)
-timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
-graceful_timeout = 30
+
+def _whole_number(name: str, default: int) -> int:
+    """An integer from the environment; unset or empty means the default."""
+    text = (os.environ.get(name) or "").strip()
+    try:
+        return int(text) if text else default
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {text!r}.") from None
+
+
+def _yes_no(name: str, default: bool) -> bool:
+    text = (os.environ.get(name) or "").strip().lower()
+    if not text:
+        return default
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise RuntimeError(f"{name} must be true or false, not {text!r}.")
+
+
+def default_workers(cores: int) -> int:
+    """Worker processes when GUNICORN_WORKERS is unset: one per core, at least two (one worker
+    restarting or stuck must not leave nobody to answer). blocra/settings.py sizes the Starknet
+    bulkhead with the same numbers."""
+    return max(2, cores)
+
+
+DEFAULT_THREADS = 4
+
+
+def forwarded_allow_ips_from(trusted_proxies: str) -> str:
+    """TRUSTED_PROXIES (the app's list, blocra.client_ip) as gunicorn's forwarded_allow_ips: gunicorn
+    matches single addresses only, so a network of one address becomes that address and wider networks
+    and `unix` are left out (gunicorn trusts every Unix-socket peer anyway, see below)."""
+    addresses = []
+    for entry in (part.strip() for part in trusted_proxies.split(",")):
+        if not entry or entry.lower() == "unix":
+            continue
+        network = ipaddress.ip_network(entry)
+        if network.num_addresses == 1:
+            addresses.append(str(network.network_address))
+    return ",".join(addresses)
+
+
+# --- Where it listens --------------------------------------------------------------------------------
+# A loopback port by default; behind nginx on the same machine a Unix socket
+# (GUNICORN_BIND=unix:/run/blocra/gunicorn.sock, deploy/nginx/blocra.conf).
+bind = [os.environ.get("GUNICORN_BIND") or "127.0.0.1:8000"]
+
+# --- Workers -----------------------------------------------------------------------------------------
+# gthread: each worker process serves GUNICORN_THREADS requests at once, so a request waiting on a
+# Starknet node or on SQLite's write lock does not hold a whole process, and the workers' timeout
+# (below) watches the process rather than each request. Measured against sync in the README.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or "gthread"
+workers = _whole_number("GUNICORN_WORKERS", default_workers(os.cpu_count() or 1))
+# (gunicorn turns sync workers with more than one thread into gthread ones: sync means one thread.)
+threads = _whole_number("GUNICORN_THREADS", DEFAULT_THREADS if worker_class == "gthread" else 1)
+# The application is imported once, in the master, before the workers are forked: a worker is ready
+# as soon as it exists and shares the imported code's memory with the others. The price: SIGHUP
+# restarts the workers from the master's copy of the code, so new code needs a full restart (or
+# GUNICORN_PRELOAD=false, where each worker imports the application itself).
+preload_app = _yes_no("GUNICORN_PRELOAD", True)
+# No recycling by default: a worker's memory measured flat over long runs (README), and with
+# preload_app a recycled worker is a fork of the master, cheap but not free (its memory is copied
+# again as it writes). GUNICORN_MAX_REQUESTS turns it on, with 10% jitter so workers do not restart
+# together.
+max_requests = _whole_number("GUNICORN_MAX_REQUESTS", 0)
+max_requests_jitter = max_requests // 10
+
+# --- Time limits -------------------------------------------------------------------------------------
+# A worker silent for this long is killed and replaced (with gthread the process, not a slow request).
+timeout = _whole_number("GUNICORN_TIMEOUT", 30)
+# On SIGTERM or SIGHUP, requests under way get this long to finish before their worker is killed;
+# a service manager should wait a little longer than this before it kills the master.
+graceful_timeout = _whole_number("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Idle keep-alive connections (nginx opens one per request; direct clients may reuse theirs).
 keepalive = 5
-max_requests = 2000
-max_requests_jitter = 200
+# The heartbeat file of each worker on a memory filesystem: on a disk (or a container's overlay) its
+# updates can stall a worker long enough to be taken for hung.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - a directory, not a file
+
+# --- Forwarded headers -------------------------------------------------------------------------------
+# The application alone decides what a proxy's headers mean, from TRUSTED_PROXIES: it reads
+# X-Forwarded-For (blocra.client_ip) and X-Forwarded-Proto (blocra.middleware.ForwardedHeadersMiddleware,
+# SECURE_PROXY_SSL_HEADER) only when the direct peer is a trusted proxy. gunicorn therefore turns no
+# header into the request's scheme or path itself (it would believe every Unix-socket peer, and it cannot
+# hold networks), and its list of proxies is derived from the same TRUSTED_PROXIES value.
+if os.environ.get("FORWARDED_ALLOW_IPS"):
+    raise RuntimeError(
+        "FORWARDED_ALLOW_IPS is no longer read: gunicorn takes the proxies from TRUSTED_PROXIES, as the app does."
+    )
+forwarded_allow_ips = forwarded_allow_ips_from(os.environ.get("TRUSTED_PROXIES", "127.0.0.1/32,::1/128,unix"))
+secure_scheme_headers: dict[str, str] = {}
+forwarder_headers = ""
+
+# --- Logging -----------------------------------------------------------------------------------------
 accesslog = None  # blocra.access logs one line per request, with its request id
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
+# The app's LOG_LEVEL names, in gunicorn's words.
+_log_level = (os.environ.get("LOG_LEVEL") or "info").lower()
+loglevel = {"warn": "warning", "trace": "debug"}.get(_log_level, _log_level)
+proc_name = "blocra"
 
 
 # --- Metrics and JSON logs (issue 12, point 6) --------------------------------------------------------

@@ -1,5 +1,5 @@
-"""A live gunicorn (deploy/gunicorn.conf.py, sync workers) serving the project, and a steady load of
-concurrent requests against it: for tests and benchmarks about how the real server behaves."""
+"""A live gunicorn (deploy/gunicorn.conf.py) serving the project, and a steady load of concurrent
+requests against it: for tests and benchmarks about how the real server behaves."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,12 +63,46 @@ def timed_get(port: int, path: str) -> tuple[int, float]:
     return status, time.monotonic() - started
 
 
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """HTTP over a Unix socket (gunicorn bound to `unix:PATH`)."""
+
+    def __init__(self, path: str, timeout: float = 30) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self.socket_path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        sock.connect(self.socket_path)
+        self.sock = sock
+
+
 @contextmanager
 def gunicorn(env: dict[str, str], *, workers: int, log: Path) -> Iterator[int]:
     """gunicorn with deploy/gunicorn.conf.py, `workers` sync workers and `env` on a free loopback port;
     yields the port once /health answers. Killed, workers and all, when the block ends."""
     port = free_port()
-    server_env = {**env, "GUNICORN_BIND": f"{HOST}:{port}", "GUNICORN_WORKERS": str(workers), "GUNICORN_THREADS": "1"}
+    settings = {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": str(workers), "GUNICORN_THREADS": "1"}
+    with gunicorn_server({**env, **settings}, bind=f"{HOST}:{port}", log=log):
+        yield port
+
+
+@contextmanager
+def gunicorn_server(env: dict[str, str], *, bind: str, log: Path) -> Iterator[subprocess.Popen]:
+    """gunicorn with deploy/gunicorn.conf.py as configured by `env` (GUNICORN_WORKERS, ...), listening on
+    `bind` (`HOST:PORT` or `unix:PATH`); yields the master's process once /health answers there. Killed,
+    workers and all, when the block ends."""
+    if bind.startswith("unix:"):
+        path = bind.removeprefix("unix:")
+
+        def connect() -> http.client.HTTPConnection:
+            return UnixHTTPConnection(path, timeout=5)
+    else:
+        address, port = bind.rsplit(":", 1)
+
+        def connect() -> http.client.HTTPConnection:
+            return http.client.HTTPConnection(address, int(port), timeout=5)
+    server_env = {**env, "GUNICORN_BIND": bind}
     if not server_env.get("PROMETHEUS_MULTIPROC_DIR"):
         # Beside the log, not a directory of gunicorn's making: a killed master cannot remove its own.
         server_env["PROMETHEUS_MULTIPROC_DIR"] = str(log.parent / "metrics")
@@ -83,24 +117,32 @@ def gunicorn(env: dict[str, str], *, workers: int, log: Path) -> Iterator[int]:
             start_new_session=True,
         )
         try:
-            _wait_until_ready(server, port, log)
-            yield port
+            # Asked with the first of ALLOWED_HOSTS, as a client of the real site would.
+            site = (env.get("ALLOWED_HOSTS") or "localhost").split(",")[0].strip()
+            _wait_until_ready(server, connect, site, log)
+            yield server
         finally:
             # A throw-away server: killed with its workers at once (a graceful stop takes seconds).
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=10)
 
 
-def _wait_until_ready(server: subprocess.Popen, port: int, log: Path) -> None:
+def _wait_until_ready(
+    server: subprocess.Popen, connect: Callable[[], http.client.HTTPConnection], site: str, log: Path
+) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise AssertionError(f"gunicorn exited with {server.returncode}:\n{log.read_text()[-3000:]}")
+        connection = connect()
         try:
-            if request(port, "GET", "/health", timeout=5)[0] == 200:
+            connection.request("GET", "/health", headers={"Host": site})
+            if connection.getresponse().status == 200:
                 return
         except OSError:
             pass
+        finally:
+            connection.close()
         time.sleep(0.1)  # a subprocess starting up: nothing to wait on but the port
     raise AssertionError(f"gunicorn did not answer /health within 60 s:\n{log.read_text()[-3000:]}")
 
