@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "blocra.middleware.RequestContextMiddleware",
     "blocra.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from STATIC_ROOT when no nginx is in front (behind nginx, /static/ never gets here).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "blocra.middleware.ApiPathMiddleware",
     "blocra.ratelimits.ApiRateLimitMiddleware",
@@ -482,8 +484,24 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 PROFILE_IMAGE_MAX_BYTES = env.int("PROFILE_IMAGE_MAX_BYTES", default=2 * 1024 * 1024)
 
 # --- Static and media -------------------------------------------------------------------------------
+# `manage.py collectstatic` gathers the admin's and the API docs' assets into STATIC_ROOT, where nginx
+# serves them (deploy/nginx/blocra.conf), or the app itself through WhiteNoise when nothing is in front.
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# With the manifest, collectstatic also writes each file under a name holding a hash of its content
+# (base.1a2b3c4d5e6f.css) and pages link those names, which may then be cached for a year; it also
+# writes gzip copies. Pages then fail to render until collectstatic has run, so DEBUG (runserver serves
+# the apps' files directly) and the test suite (pyproject.toml) run without it.
+STATICFILES_MANIFEST = env.bool("STATICFILES_MANIFEST", default=not DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATICFILES_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Uploads (profile pictures) live on the data volume, beside the SQLite database.
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 
