@@ -19,7 +19,7 @@ PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u 
 	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
 	--index-url $(LOCK_INDEX_URL) $(LOCK_ARGS)
 
-.PHONY: run test browser systemd lint typecheck imports format migrate check-migrations lock audit clean
+.PHONY: run test browser systemd nginx lint typecheck imports format migrate check-migrations lock audit clean
 
 # Installs exactly the locked releases, each checked against its hash (requirements-dev.lock holds
 # requirements.lock, the runtime set, plus the development tools).
@@ -66,6 +66,21 @@ systemd:
 		$$sudo apt-get update -q && $$sudo $(APT_INSTALL_SYSTEMD); \
 	fi; \
 	test -x "$(SYSTEMD_ANALYZE)" || { echo "systemd: $(SYSTEMD_ANALYZE) is still missing" >&2; exit 1; }
+# The web server the live proxy test drives (tests/deploy): Debian's nginx, installed with apt-get when
+# NGINX_PATH is missing, the same way as the browser. The test runs it as its own process on loopback
+# ports; the package's service is not needed (where Debian's policy lets the package start it, it listens
+# on port 80 with Debian's default site until stopped).
+NGINX_PATH ?= /usr/sbin/nginx
+APT_INSTALL_NGINX := env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx
+nginx:
+	@if [ -x "$(NGINX_PATH)" ]; then echo "nginx: $(NGINX_PATH) is there"; exit 0; fi; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	echo "nginx: $(NGINX_PATH) is missing; installing Debian's nginx: $$sudo $(APT_INSTALL_NGINX)"; \
+	if ! apt-cache show nginx >/dev/null 2>&1 || ! $$sudo $(APT_INSTALL_NGINX); then \
+		echo "nginx: $$sudo apt-get update, then installing again"; \
+		$$sudo apt-get update -q && $$sudo $(APT_INSTALL_NGINX); \
+	fi; \
+	test -x "$(NGINX_PATH)" || { echo "nginx: $(NGINX_PATH) is still missing" >&2; exit 1; }
 
 # Style, types (mypy with the Django and DRF plugins) and the direction of imports (import-linter).
 lint: $(BIN)/.installed
