@@ -173,11 +173,12 @@ CAP_PROBE = (
 @pytest.mark.parametrize(
     ("env", "cap"),
     [
-        ({"GUNICORN_WORKERS": "3"}, 1),
+        ({"GUNICORN_WORKERS": "3", "GUNICORN_WORKER_CLASS": "sync"}, 1),
+        ({"GUNICORN_WORKERS": "3"}, 6),  # gthread workers, 4 threads each by default
         ({"GUNICORN_WORKERS": "9", "GUNICORN_THREADS": "2", "STARKNET_MAX_CONCURRENT_CALLS": ""}, 9),
         ({"GUNICORN_WORKERS": "9", "STARKNET_MAX_CONCURRENT_CALLS": "0"}, 0),
     ],
-    ids=["half-the-workers", "half-the-pool-when-empty", "off"],
+    ids=["half-the-sync-workers", "half-the-threads", "half-the-pool-when-empty", "off"],
 )
 def test_settings_chain_call_cap_defaults_to_half_the_gunicorn_pool(env, cap, tmp_path):
     clean = {
