@@ -45,8 +45,8 @@ from tests.starknet_node import StarknetNode  # noqa: E402
 HOST = "127.0.0.1"
 BOUNTIES = "/api/bounties?page_size=20"
 
-# name -> (environment, WSGI application)
-CONFIGURATIONS: dict[str, tuple[dict[str, str], str]] = {
+# name -> (environment, WSGI application[, gunicorn options overriding the configuration file])
+CONFIGURATIONS: dict[str, tuple] = {
     "sync w5 (old)": (
         {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "5", "GUNICORN_PRELOAD": "false"},
         "blocra.wsgi",
@@ -87,6 +87,10 @@ CONFIGURATIONS: dict[str, tuple[dict[str, str], str]] = {
         "bench.wsgi_starknet:application",
     ),
 }
+
+
+def options(name: str) -> list[str]:
+    return list(CONFIGURATIONS[name][2]) if len(CONFIGURATIONS[name]) > 2 else []
 
 
 def free_port() -> int:
@@ -162,7 +166,7 @@ def wrk(port: int, path: str, seconds: float, server: int) -> tuple[float, str, 
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)
     requests = int(re.search(r"(\d+) requests in", out).group(1))
-    return rate, p99, cpu * 1000 / requests, int(timeouts.group(1)) if timeouts else 0
+    return rate, p99, cpu * 1000 / max(requests, 1), int(timeouts.group(1)) if timeouts else 0
 
 
 def measure(name: str, env: dict[str, str], app: str, config: str, seconds: float, log: Path) -> str:
@@ -171,7 +175,7 @@ def measure(name: str, env: dict[str, str], app: str, config: str, seconds: floa
     with log.open("ab") as output:
         started = time.monotonic()
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", config, app],
+            [sys.executable, "-m", "gunicorn", "-c", config, *options(name), app],
             cwd=ROOT,
             env=server_env,
             stdout=output,
@@ -207,7 +211,7 @@ def measure_chain_waits(
     signin = {"wallet_address": ALICE, "nonce": "bench", "signature": ["0x1", "0x2"]}
     with log.open("ab") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", config, app],
+            [sys.executable, "-m", "gunicorn", "-c", config, *options(name), app],
             cwd=ROOT,
             env=server_env,
             stdout=output,
