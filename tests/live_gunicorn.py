@@ -102,6 +102,7 @@ def gunicorn_server(env: dict[str, str], *, bind: str, log: Path) -> Iterator[su
 
         def connect() -> http.client.HTTPConnection:
             return http.client.HTTPConnection(address, int(port), timeout=5)
+
     server_env = {**env, "GUNICORN_BIND": bind}
     if not server_env.get("PROMETHEUS_MULTIPROC_DIR"):
         # Beside the log, not a directory of gunicorn's making: a killed master cannot remove its own.
