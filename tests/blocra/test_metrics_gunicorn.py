@@ -37,6 +37,8 @@ def server_env(tmp_path: Path, multiproc_dir: Path, *, preload: bool) -> dict[st
         BLOCRA_READ_DOT_ENV="false",
         DEBUG="false",
         DATA_DIR=str(tmp_path),
+        # An existing (empty) static root: WhiteNoise warns on stderr, not in JSON, about a missing one.
+        STATIC_ROOT=str(static_root(tmp_path)),
         DATABASE_URL=database_url(),
         LOG_LEVEL="info",
         LOG_FORMAT="json",
@@ -49,6 +51,12 @@ def server_env(tmp_path: Path, multiproc_dir: Path, *, preload: bool) -> dict[st
     if cache["BACKEND"].endswith("RedisCache"):
         env["REDIS_URL"] = cache["LOCATION"]
     return env
+
+
+def static_root(tmp_path) -> object:
+    path = tmp_path / "static"
+    path.mkdir(exist_ok=True)
+    return path
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:

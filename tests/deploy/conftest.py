@@ -68,7 +68,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "STARKNET_RPC_URLS": "http://127.0.0.1:9/unused",
         "EMAIL_URL": "consolemail://",
         "BLOCRA_READ_DOT_ENV": "false",
-        "LOG_LEVEL": "warning",
+        "LOG_LEVEL": "info",
         "DATA_DIR": str(tmp_path / "data"),
         "STATIC_ROOT": str(tmp_path / "static"),
         # One worker: these servers answer a few requests, beside a suite running on every core.
