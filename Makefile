@@ -36,51 +36,39 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-# The browser the admin site's browser test drives (tests/browser): Debian's chromium, installed with
-# apt-get when BROWSER_PATH is missing (as root, else through sudo). The package index is refreshed only
-# when it does not know the package, or when installing from it fails (an index gone stale).
-BROWSER_PATH ?= /usr/bin/chromium
-APT_INSTALL_BROWSER := env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
-browser:
-	@if [ -x "$(BROWSER_PATH)" ]; then echo "browser: $(BROWSER_PATH) is there"; exit 0; fi; \
+# Debian packages some tests drive, each installed with apt-get when its program is missing (as root,
+# else through sudo). The package index is refreshed only when it does not know the package, or when
+# installing from it fails (an index gone stale). $(call debian_tool,NAME,PROGRAM,PACKAGE)
+APT_INSTALL := env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
+define debian_tool
+	@if [ -x "$(2)" ]; then echo "$(1): $(2) is there"; exit 0; fi; \
 	sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
-	echo "browser: $(BROWSER_PATH) is missing; installing Debian's chromium: $$sudo $(APT_INSTALL_BROWSER)"; \
-	if ! apt-cache show chromium >/dev/null 2>&1 || ! $$sudo $(APT_INSTALL_BROWSER); then \
-		echo "browser: $$sudo apt-get update, then installing again"; \
-		$$sudo apt-get update -q && $$sudo $(APT_INSTALL_BROWSER); \
+	echo "$(1): $(2) is missing; installing Debian's $(3): $$sudo $(APT_INSTALL) $(3)"; \
+	if ! apt-cache show $(3) >/dev/null 2>&1 || ! $$sudo $(APT_INSTALL) $(3); then \
+		echo "$(1): $$sudo apt-get update, then installing again"; \
+		$$sudo apt-get update -q && $$sudo $(APT_INSTALL) $(3); \
 	fi; \
-	test -x "$(BROWSER_PATH)" || { echo "browser: $(BROWSER_PATH) is still missing" >&2; exit 1; }
+	test -x "$(2)" || { echo "$(1): $(2) is still missing" >&2; exit 1; }
+endef
+
+# The browser the admin site's browser test drives (tests/browser): Debian's chromium.
+BROWSER_PATH ?= /usr/bin/chromium
+browser:
+	$(call debian_tool,browser,$(BROWSER_PATH),chromium)
 
 # The systemd tools the deployment tests use on deploy/systemd (systemd-analyze verify and security,
-# systemd-socket-activate, systemd-sysusers): Debian's systemd package, installed with apt-get when
-# SYSTEMD_ANALYZE is missing, as `make browser` installs the browser. Nothing is started: the package
+# systemd-socket-activate, systemd-sysusers): Debian's systemd package. Nothing is started: the package
 # only brings the tools.
 SYSTEMD_ANALYZE ?= /usr/bin/systemd-analyze
-APT_INSTALL_SYSTEMD := env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends systemd
 systemd:
-	@if [ -x "$(SYSTEMD_ANALYZE)" ]; then echo "systemd: $(SYSTEMD_ANALYZE) is there"; exit 0; fi; \
-	sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
-	echo "systemd: $(SYSTEMD_ANALYZE) is missing; installing Debian's systemd: $$sudo $(APT_INSTALL_SYSTEMD)"; \
-	if ! apt-cache show systemd >/dev/null 2>&1 || ! $$sudo $(APT_INSTALL_SYSTEMD); then \
-		echo "systemd: $$sudo apt-get update, then installing again"; \
-		$$sudo apt-get update -q && $$sudo $(APT_INSTALL_SYSTEMD); \
-	fi; \
-	test -x "$(SYSTEMD_ANALYZE)" || { echo "systemd: $(SYSTEMD_ANALYZE) is still missing" >&2; exit 1; }
-# The web server the live proxy test drives (tests/deploy): Debian's nginx, installed with apt-get when
-# NGINX_PATH is missing, the same way as the browser. The test runs it as its own process on loopback
-# ports; the package's service is not needed (where Debian's policy lets the package start it, it listens
-# on port 80 with Debian's default site until stopped).
+	$(call debian_tool,systemd,$(SYSTEMD_ANALYZE),systemd)
+
+# The web server the live proxy test drives (tests/deploy): Debian's nginx. The test runs it as its own
+# process on loopback ports; the package's service is not needed (where Debian's policy lets the
+# package start it, it listens on port 80 with Debian's default site until stopped).
 NGINX_PATH ?= /usr/sbin/nginx
-APT_INSTALL_NGINX := env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx
 nginx:
-	@if [ -x "$(NGINX_PATH)" ]; then echo "nginx: $(NGINX_PATH) is there"; exit 0; fi; \
-	sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
-	echo "nginx: $(NGINX_PATH) is missing; installing Debian's nginx: $$sudo $(APT_INSTALL_NGINX)"; \
-	if ! apt-cache show nginx >/dev/null 2>&1 || ! $$sudo $(APT_INSTALL_NGINX); then \
-		echo "nginx: $$sudo apt-get update, then installing again"; \
-		$$sudo apt-get update -q && $$sudo $(APT_INSTALL_NGINX); \
-	fi; \
-	test -x "$(NGINX_PATH)" || { echo "nginx: $(NGINX_PATH) is still missing" >&2; exit 1; }
+	$(call debian_tool,nginx,$(NGINX_PATH),nginx)
 
 # Style, types (mypy with the Django and DRF plugins) and the direction of imports (import-linter).
 lint: $(BIN)/.installed

@@ -4,6 +4,7 @@ requests against it: for tests and benchmarks about how the real server behaves.
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,18 +65,14 @@ def timed_get(port: int, path: str) -> tuple[int, float]:
     return status, time.monotonic() - started
 
 
-class UnixHTTPConnection(http.client.HTTPConnection):
-    """HTTP over a Unix socket (gunicorn bound to `unix:PATH`)."""
-
-    def __init__(self, path: str, timeout: float = 30) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self.socket_path = path
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(self.socket_path)
-        self.sock = sock
+def load_healthcheck() -> ModuleType:
+    """deploy/healthcheck.py as a module (it is a script, not a package member): the image's health
+    check, whose connection to gunicorn (a loopback port or `unix:PATH`) the tests reuse."""
+    spec = importlib.util.spec_from_file_location("deploy_healthcheck", ROOT / "deploy" / "healthcheck.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @contextmanager
@@ -96,7 +94,7 @@ def gunicorn_server(env: dict[str, str], *, bind: str, log: Path) -> Iterator[su
         path = bind.removeprefix("unix:")
 
         def connect() -> http.client.HTTPConnection:
-            return UnixHTTPConnection(path, timeout=5)
+            return load_healthcheck().UnixHTTPConnection(path, 5)
     else:
         address, port = bind.rsplit(":", 1)
 

@@ -6,14 +6,12 @@ import importlib.util
 import os
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from tests.factories import BountyFactory
-from tests.live_gunicorn import SteadyLoad, gunicorn, timed_get
+from tests.live_gunicorn import SteadyLoad, database_url, gunicorn, timed_get
 from tests.real_services import require_service
 from tests.starknet_wallets import ALICE, challenge_create
 
@@ -21,15 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the server reads what th
 
 WORKERS = 2
 RPC_TIMEOUT = 3  # seconds; the chain request holding a worker outlasts every probe
-
-
-def database_url() -> str:
-    """This test's own database, for the server to share."""
-    info = connection.settings_dict
-    if info["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(info['NAME']).resolve()}"
-    credentials = quote(info["USER"] or "") + (f":{quote(info['PASSWORD'])}" if info["PASSWORD"] else "")
-    return f"postgres://{credentials}@{info['HOST'] or '127.0.0.1'}:{info['PORT'] or 5432}/{info['NAME']}"
 
 
 def server_env(tmp_path: Path, node_url: str) -> dict[str, str]:

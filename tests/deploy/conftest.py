@@ -4,7 +4,6 @@ containers, with production settings in a temporary directory."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import secrets
@@ -17,7 +16,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -35,15 +33,6 @@ PREFIX = "/opt/blocra"
 VENV_BIN = Path(sys.executable).parent
 START_TIMEOUT = 90  # seconds for migrations and gunicorn's first answer on a busy 2-core machine
 STOP_TIMEOUT = 40  # gunicorn's graceful stop takes up to graceful_timeout (30 s)
-
-
-def load_healthcheck() -> ModuleType:
-    """deploy/healthcheck.py as a module (it is a script, not a package member)."""
-    spec = importlib.util.spec_from_file_location("deploy_healthcheck", DEPLOY / "healthcheck.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def require_tool(name: str, how: str) -> str:

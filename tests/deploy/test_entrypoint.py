@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from tests.deploy.conftest import DEPLOY, ROOT, load_healthcheck, production_env
-from tests.live_gunicorn import HOST, free_port
+from tests.deploy.conftest import DEPLOY, ROOT, production_env
+from tests.live_gunicorn import HOST, free_port, load_healthcheck
 
 ENTRYPOINT = DEPLOY / "docker-entrypoint.sh"
 HEALTHCHECK = DEPLOY / "healthcheck.py"

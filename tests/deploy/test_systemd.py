@@ -24,11 +24,11 @@ from tests.deploy.conftest import (
     SYSTEMD,
     Unit,
     installed_units,
-    load_healthcheck,
     production_env,
     read_unit,
     require_tool,
 )
+from tests.live_gunicorn import load_healthcheck
 
 HOW = "Debian's systemd package; `make systemd` installs it"
 SERVICES = ["blocra.service", "blocra-maintenance.service", "blocra-prune.service"]
