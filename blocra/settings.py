@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from blocra.client_ip import UNIX_SOCKET, parse_trusted_proxies
 from blocra.logging import JSON_FORMATTER
+from blocra.databases import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -122,47 +123,16 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------------------
+# SQLite under DATA_DIR by default; DATABASE_URL names PostgreSQL (postgres://) or MySQL/MariaDB
+# (mysql://). blocra/databases.py holds each engine's options.
 DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "data")))
-SQLITE_OPTIONS = {
-    # Concurrent writers queue on BEGIN IMMEDIATE instead of failing with "database is locked"
-    # half-way through a transaction; `timeout` is the busy timeout in seconds.
-    "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
-    "init_command": (
-        "PRAGMA journal_mode=WAL;"
-        "PRAGMA synchronous=NORMAL;"
-        "PRAGMA foreign_keys=ON;"
-        "PRAGMA busy_timeout=20000;"
-        "PRAGMA mmap_size=134217728;"
-        "PRAGMA cache_size=-20000;"
-        "PRAGMA temp_store=MEMORY"
-    ),
+DATABASES = {
+    "default": database_settings(
+        env.str("DATABASE_URL", default=""),
+        data_dir=DATA_DIR,
+        conn_max_age=env.int("DB_CONN_MAX_AGE", default=60),
+    )
 }
-
-if env.str("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db_url("DATABASE_URL")}
-else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "blocra.db"),
-        }
-    }
-
-_db = DATABASES["default"]
-# Persistent connections: opening one costs more than most requests (SQLite runs its pragmas on each).
-_db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-_db["CONN_HEALTH_CHECKS"] = True
-if _db["ENGINE"] == "django.db.backends.sqlite3":
-    _db["OPTIONS"] = {**SQLITE_OPTIONS, **_db.get("OPTIONS", {})}
-    # A file, not an in-memory database, so that concurrency tests get one connection per thread
-    # and the same pragmas as production.
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    _db.setdefault("TEST", {"NAME": str(DATA_DIR / "test_blocra.db")})
-elif _db["ENGINE"] == "django.db.backends.postgresql":
-    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-_db["ATOMIC_REQUESTS"] = False
 # Where `manage.py backup_db` writes SQLite backups (created when missing).
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default="") or DATA_DIR / "backups")
 
