@@ -47,6 +47,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         ADMIN = "admin", "Admin"
 
     email = models.EmailField(max_length=254, unique=True, null=True, blank=True)
+    # The address in lower case, kept by the database: its unique constraint makes addresses unique
+    # ignoring case, and case-insensitive lookups use its index. A column rather than an index on
+    # Lower(email), which MySQL/MariaDB cannot build (MariaDB indexes no expressions).
+    email_lower = models.GeneratedField(
+        expression=Lower("email"), output_field=models.CharField(max_length=254, null=True), db_persist=True
+    )
     # When the owner of `email` proved it (a confirmation link, or Google's verified claim). An address
     # nobody proved grants nothing: Google sign-in does not link to it (accounts.services.google).
     email_verified_at = models.DateTimeField(null=True, blank=True)
@@ -75,7 +81,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(fields=["email_lower"], name="accounts_user_email_ci_unique"),
             models.CheckConstraint(
                 condition=models.Q(role__in=["user", "moderator", "admin"]),
                 name="accounts_user_role_valid",

@@ -1,14 +1,13 @@
 """Reads of the accounts app."""
 
 from django.db.models import QuerySet
-from django.db.models.functions import Lower
 
 from accounts.models import User
 
 
 def _by_email(email: str) -> QuerySet[User]:
-    # Lower(email) is what the unique constraint indexes, so the lookup uses that index.
-    return User.objects.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
+    # email_lower is what the unique constraint indexes, so the lookup uses that index.
+    return User.objects.filter(email_lower=email.strip().lower())
 
 
 def user_by_email(*, email: str) -> User | None:

@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 
 from blocra.amounts import AmountField
 from bounties.querysets import BountyQuerySet
@@ -133,12 +133,18 @@ class Submission(models.Model):
     )
     submitted_at = models.DateTimeField(auto_now_add=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # True while pending, NULL once reviewed, kept by the database: unique with the bounty and the user,
+    # it allows one pending submission per user and bounty beside any number of reviewed ones (NULLs
+    # never collide). A column rather than a conditional unique constraint, which MySQL/MariaDB ignore.
+    pending_key = models.GeneratedField(
+        expression=Case(When(status="pending", then=Value(True)), default=None),
+        output_field=models.BooleanField(null=True),
+        db_persist=True,
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["bounty", "user"], condition=Q(status="pending"), name="bounties_submission_one_pending"
-            ),
+            models.UniqueConstraint(fields=["bounty", "user", "pending_key"], name="bounties_submission_one_pending"),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "approved", "rejected"]), name="bounties_submission_status_valid"
             ),
