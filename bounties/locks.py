@@ -4,6 +4,9 @@ Every transaction that locks several rows takes them in this order, so two trans
 each other in a cycle: the bounty, then its participants, then its submissions, then the reward. (The
 conditional UPDATEs of participation take the bounty row first for the same reason.) On SQLite a write
 transaction is BEGIN IMMEDIATE and excludes every other writer, so these matter on PostgreSQL/MySQL.
+
+On MariaDB, which cannot lock only some tables of a join, `bounty_lock` also locks the creator's user
+row in the same statement: no transaction locks a user and then a bounty, so no cycle can form.
 """
 
 import uuid
@@ -12,6 +15,7 @@ from collections.abc import Sequence
 from django.db.models import QuerySet
 
 from accounts.models import User
+from blocra.locking import only_own_rows
 from bounties.errors import BountyNotFound
 from bounties.models import Bounty, Reward, Submission
 
@@ -20,7 +24,7 @@ def bounty_lock(bounty_id: uuid.UUID) -> Bounty:
     """The bounty with its creator, locked: reviews, winner choice, edits and deletion of one bounty
     run one at a time, so each sees the status the other left. Raises BountyNotFound."""
     try:
-        return Bounty.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=bounty_id)
+        return Bounty.objects.select_for_update(of=only_own_rows()).select_related("created_by").get(pk=bounty_id)
     except Bounty.DoesNotExist:
         raise BountyNotFound() from None
 
