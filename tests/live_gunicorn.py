@@ -31,8 +31,9 @@ def database_url() -> str:
     info = connection.settings_dict
     if info["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{Path(info['NAME']).resolve()}"
+    scheme, port = {"postgresql": ("postgres", 5432), "mysql": ("mysql", 3306)}[connection.vendor]
     credentials = quote(info["USER"] or "") + (f":{quote(info['PASSWORD'])}" if info["PASSWORD"] else "")
-    return f"postgres://{credentials}@{info['HOST'] or '127.0.0.1'}:{info['PORT'] or 5432}/{info['NAME']}"
+    return f"{scheme}://{credentials}@{info['HOST'] or '127.0.0.1'}:{info['PORT'] or port}/{info['NAME']}"
 
 
 def free_port() -> int:

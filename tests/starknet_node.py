@@ -21,6 +21,7 @@ Node trouble is injected per test (`StarknetNode.fail`, `.hang`, `.spec_version`
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import socket
@@ -675,11 +676,12 @@ class Methods:
 
 @dataclass
 class Fault:
-    kind: Literal["status", "hang", "no_result", "not_json"]
+    kind: Literal["status", "hang", "no_result", "not_json", "gather"]
     method: str | None = None  # None: every method
     status: int = 503
     seconds: float = 5.0
     times: int | None = None  # None: until repaired
+    barrier: threading.Barrier | None = None  # "gather": the requests wait here for each other
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -704,6 +706,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(fault.status, {"error": "injected"}, raw_text="Service unavailable")
             if fault.kind == "hang":
                 node.release.wait(fault.seconds)
+            if fault.kind == "gather" and fault.barrier is not None:
+                # Fewer came than expected: answer anyway; the test's own assertions tell.
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    fault.barrier.wait(fault.seconds)
             if fault.kind == "no_result":
                 return self._send(200, {"jsonrpc": "2.0", "id": payload.get("id")})
             if fault.kind == "not_json":
@@ -794,6 +800,12 @@ class StarknetNode:
     def hang(self, seconds: float = 5.0, *, method: str | None = None, times: int | None = None) -> None:
         """Wait `seconds` before answering (the client's timeout should fire first)."""
         self.faults.append(Fault("hang", method=method, seconds=seconds, times=times))
+
+    def gather(self, requests: int, *, method: str | None = None, seconds: float = 10.0) -> None:
+        """Hold each request until `requests` of them have arrived (at most `seconds`), then answer them
+        all: concurrent clients are sure to be at the node at the same time."""
+        barrier = threading.Barrier(requests)
+        self.faults.append(Fault("gather", method=method, seconds=seconds, times=requests, barrier=barrier))
 
     def answer_without_result(self, *, method: str | None = None, times: int | None = None) -> None:
         """Answer a JSON-RPC body with neither `result` nor `error`."""

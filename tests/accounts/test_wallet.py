@@ -603,8 +603,10 @@ def test_wallet_signin_all_nodes_down_reports_the_last_trouble(api_client, alice
 
 @pytest.mark.django_db(transaction=True)
 def test_wallet_signin_two_threads_racing_on_one_nonce_exactly_one_wins(wallet_node, wallet_signer):
-    # given: one challenge and its valid signature, sent by two clients at once
+    # given: one challenge and its valid signature, sent by two clients at once, both of them at the
+    # node before either is answered (so both read the challenge before either can consume it)
     challenge_create(ALICE, "race-nonce")
+    wallet_node.gather(2, method="starknet_call")
     body = proof(ALICE, "race-nonce", wallet_signer(ALICE.address, "race-nonce", ALICE.private_key))
     barrier = threading.Barrier(2)
     statuses: list[int] = []
