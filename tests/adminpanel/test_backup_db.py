@@ -300,3 +300,18 @@ def test_backup_db_on_postgresql_fails_with_the_pg_dump_command(backup_dir):
     if settings_dict.get("PASSWORD"):
         assert str(settings_dict["PASSWORD"]) not in message
     assert not backup_dir.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="needs MySQL/MariaDB (DATABASE_URL)")
+@live_db
+def test_backup_db_on_mysql_fails_with_the_mysqldump_command(backup_dir):
+    settings_dict = connection.settings_dict
+    with pytest.raises(CommandError) as refused:
+        backup()
+    message = str(refused.value)
+    assert "backup_db copies SQLite databases only" in message
+    assert "mysqldump --single-transaction" in message
+    assert message.split(" > ")[0].endswith(f" {settings_dict['NAME']}")
+    if settings_dict.get("PASSWORD"):
+        assert str(settings_dict["PASSWORD"]) not in message
+    assert not backup_dir.exists()

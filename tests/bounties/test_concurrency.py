@@ -86,6 +86,24 @@ def test_concurrent_duplicate_joins_make_one_participant(concurrent_server):
     assert BountyParticipant.objects.filter(bounty=bounty).count() == 1
 
 
+def test_concurrent_submissions_of_one_hunter_leave_one_pending(concurrent_server):
+    # given: a participant
+    bounty = BountyFactory()
+    hunter = UserFactory()
+    join(bounty, hunter)
+    path, token = f"/api/bounties/{bounty.pk}/submit", token_for(hunter)
+
+    # when: they submit eight versions of their work at once
+    results = fire(concurrent_server, [("POST", path, token, {"content": f"version {n}"}) for n in range(8)])
+
+    # then: each replaced the one before; one pending submission is left, counted once
+    assert statuses(results) == [201] * 8
+    assert Submission.objects.filter(bounty=bounty, user=hunter).count() == 1
+    assert Submission.objects.get(bounty=bounty, user=hunter).status == "pending"
+    bounty.refresh_from_db()
+    assert bounty.submission_count == 1
+
+
 def test_concurrent_winner_selections_create_one_reward(concurrent_server):
     # given: a bounty with one submission
     bounty = BountyFactory()
