@@ -1,7 +1,7 @@
 """Exact token amounts in the database, never floats, and never rounded by a Decimal context.
 
 `AmountField` stores a non-negative decimal with up to 18 fractional digits exactly:
-`numeric(40, 18)` on PostgreSQL, and on SQLite (which has no exact decimal type and would keep a
+`numeric(40, 18)` on PostgreSQL and MySQL/MariaDB (DECIMAL there), and on SQLite (which has no exact decimal type and would keep a
 DecimalField as a REAL) a fixed-width text, zero-padded so that text order is numeric order and
 comparisons and check constraints stay exact. Do not aggregate amounts in SQL on SQLite (SUM over
 text yields a float, which the field refuses to read): add them up as Decimals with `amounts_total`.
