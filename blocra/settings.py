@@ -15,8 +15,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from blocra.client_ip import UNIX_SOCKET, parse_trusted_proxies
-from blocra.logging import JSON_FORMATTER
 from blocra.databases import database_settings
+from blocra.logging import JSON_FORMATTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
