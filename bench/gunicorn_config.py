@@ -27,7 +27,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,64 +38,33 @@ sys.path.insert(0, str(ROOT))
 
 from bench.hung_node import ALICE, add_challenge  # noqa: E402
 from bench.list_vs_bare import seed  # noqa: E402
-from tests.live_gunicorn import SteadyLoad  # noqa: E402
+from tests.live_gunicorn import SteadyLoad, free_port  # noqa: E402
 from tests.starknet_node import StarknetNode  # noqa: E402
 
 HOST = "127.0.0.1"
 BOUNTIES = "/api/bounties?page_size=20"
 
-# name -> (environment, WSGI application[, gunicorn options overriding the configuration file])
-CONFIGURATIONS: dict[str, tuple] = {
-    "sync w5 (old)": (
-        {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "5", "GUNICORN_PRELOAD": "false"},
-        "blocra.wsgi",
-    ),
-    "sync w2": ({"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "2"}, "blocra.wsgi"),
-    "sync w5": ({"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "5"}, "blocra.wsgi"),
-    "gthread w2 t1": (
-        {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "1"},
-        "blocra.wsgi",
-    ),
-    "gthread w2 t2": (
-        {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "2"},
-        "blocra.wsgi",
-    ),
-    "gthread w2 t4": (
-        {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4"},
-        "blocra.wsgi",
-    ),
-    "gthread w2 t8": (
-        {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "8"},
-        "blocra.wsgi",
-    ),
-    "gthread w3 t4": (
-        {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "3", "GUNICORN_THREADS": "4"},
-        "blocra.wsgi",
-    ),
-    "gthread w2 t4 no preload": (
-        {
-            "GUNICORN_WORKER_CLASS": "gthread",
-            "GUNICORN_WORKERS": "2",
-            "GUNICORN_THREADS": "4",
-            "GUNICORN_PRELOAD": "false",
-        },
-        "blocra.wsgi",
-    ),
-    "gthread w2 t4 starknet-py before fork": (
-        {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4"},
-        "bench.wsgi_starknet:application",
-    ),
+
+def server(worker_class: str, workers: int, threads: int | None = None, *, preload: bool = True) -> dict[str, str]:
+    """The gunicorn environment of one configuration (unset values keep deploy/gunicorn.conf.py's)."""
+    env = {"GUNICORN_WORKER_CLASS": worker_class, "GUNICORN_WORKERS": str(workers)}
+    if threads is not None:
+        env["GUNICORN_THREADS"] = str(threads)
+    if not preload:
+        env["GUNICORN_PRELOAD"] = "false"
+    return env
+
+
+# name -> (environment, WSGI application)
+CONFIGURATIONS: dict[str, tuple[dict[str, str], str]] = {
+    "sync w5 (old)": (server("sync", 5, preload=False), "blocra.wsgi"),
+    "sync w2": (server("sync", 2), "blocra.wsgi"),
+    "sync w5": (server("sync", 5), "blocra.wsgi"),
+    **{f"gthread w2 t{threads}": (server("gthread", 2, threads), "blocra.wsgi") for threads in (1, 2, 4, 8)},
+    "gthread w3 t4": (server("gthread", 3, 4), "blocra.wsgi"),
+    "gthread w2 t4 no preload": (server("gthread", 2, 4, preload=False), "blocra.wsgi"),
+    "gthread w2 t4 starknet-py before fork": (server("gthread", 2, 4), "bench.wsgi_starknet:application"),
 }
-
-
-def options(name: str) -> list[str]:
-    return list(CONFIGURATIONS[name][2]) if len(CONFIGURATIONS[name]) > 2 else []
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -175,7 +143,7 @@ def measure(name: str, env: dict[str, str], app: str, config: str, seconds: floa
     with log.open("ab") as output:
         started = time.monotonic()
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", config, *options(name), app],
+            [sys.executable, "-m", "gunicorn", "-c", config, app],
             cwd=ROOT,
             env=server_env,
             stdout=output,
@@ -211,7 +179,7 @@ def measure_chain_waits(
     signin = {"wallet_address": ALICE, "nonce": "bench", "signature": ["0x1", "0x2"]}
     with log.open("ab") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", config, *options(name), app],
+            [sys.executable, "-m", "gunicorn", "-c", config, app],
             cwd=ROOT,
             env=server_env,
             stdout=output,
