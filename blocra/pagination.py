@@ -33,29 +33,41 @@ def _positive_int(request: Request, name: str, default: int, maximum: int | None
 class HeaderPagination(BasePagination):
     """`?page=1&page_size=20` (max 100). A page past the last one is an empty array, not an error."""
 
-    def paginate_queryset(
-        self, queryset: QuerySet[Any, Any], request: Request, view: APIView | None = None
-    ) -> list[Any]:
+    def parse(self, request: Request) -> tuple[int, int]:
+        """The requested page number and page size; ValidationError (400) when malformed."""
         self.request = request
         self.page_number = _positive_int(request, "page", 1)
         self.page_size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-        self.paginator = Paginator(queryset, self.page_size)
-        self.total = self.paginator.count
+        return self.page_number, self.page_size
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any, Any], request: Request, view: APIView | None = None
+    ) -> list[Any]:
+        self.parse(request)
+        paginator = Paginator(queryset, self.page_size)
+        self.total = paginator.count
         try:
-            return list(self.paginator.page(self.page_number).object_list)
+            return list(paginator.page(self.page_number).object_list)
         except InvalidPage:
             return []
 
     def get_paginated_response(self, data: Any) -> Response:
         response = Response(data)
-        response["X-Total-Count"] = str(self.total)
-        links = self._links()
-        if links:
-            response["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links)
+        for name, value in self.headers(self.total).items():
+            response[name] = value
         return response
 
-    def _links(self) -> list[tuple[str, str]]:
-        last = max(1, self.paginator.num_pages)
+    def headers(self, total: int) -> dict[str, str]:
+        """X-Total-Count and Link for the parsed page of a list of `total` rows."""
+        headers = {"X-Total-Count": str(total)}
+        links = self._links(total)
+        if links:
+            headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links)
+        return headers
+
+    def _links(self, total: int) -> list[tuple[str, str]]:
+        # As Paginator.num_pages counts them (an empty list has one page).
+        last = max(1, -(-total // self.page_size))
         links = [("first", self._url(1)), ("last", self._url(last))]
         if self.page_number > 1:
             links.append(("prev", self._url(min(self.page_number - 1, last))))

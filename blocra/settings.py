@@ -160,6 +160,12 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000, "busy_timeout": 1.0},
         }
     }
+# Cached answers of the bounty list and detail (bounties.caching): retired by a version bumped on every
+# commit that changes them; the TTL is only a safety net (e.g. a bump lost while the cache was down).
+RESPONSE_CACHE_ENABLED = env.bool("RESPONSE_CACHE_ENABLED", default=True)
+RESPONSE_CACHE_TTL_SECONDS = _whole_number("RESPONSE_CACHE_TTL_SECONDS", 600)
+if RESPONSE_CACHE_TTL_SECONDS < 1:
+    raise ImproperlyConfigured("RESPONSE_CACHE_TTL_SECONDS must be at least 1.")
 # Rate limits (blocra.ratelimits): counters on this cache; an IPv6 client counts as its /64 network.
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)

@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -14,6 +15,7 @@ from rest_framework.views import APIView
 from accounts.authentication import authenticated_user
 from blocra.pagination import HeaderPagination
 from bounties import selectors, services
+from bounties.caching import bounty_detail_response, bounty_list_response
 from bounties.filters import bounty_list_filters_parse
 from bounties.parsers import DecimalJSONParser
 from bounties.representations import BOUNTY, PARTICIPANT, REWARD, SUBMISSION
@@ -56,6 +58,21 @@ def paginated(request: Request, view: APIView, queryset: QuerySet, render: Calla
     return paginator.get_paginated_response([render(item) for item in page])
 
 
+def renders_json(request: Request) -> bool:
+    """Whether the answer is JSON (the cached one is), not DEBUG's browsable API."""
+    return getattr(request, "accepted_renderer", None) is None or request.accepted_renderer.format == "json"
+
+
+CACHED_DESCRIPTION = (
+    "Served from a cache that every change of a bounty or of its creator's name or wallet invalidates. "
+    "The answer carries a strong `ETag` and `Cache-Control: private, no-cache`; a request whose "
+    "`If-None-Match` names that ETag is answered 304 without a body."
+)
+CACHED_READ = {
+    304: OpenApiResponse(description="Not modified: If-None-Match names the answer's ETag (no body)."),
+}
+
+
 def query_params(serializer_class, request: Request) -> dict[str, Any]:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
@@ -68,11 +85,14 @@ class BountyListCreateApi(APIView):
 
     @extend_schema(
         parameters=[BountyListQuerySerializer, *PAGE_PARAMETERS],
-        responses={200: BountySerializer(many=True)},
+        responses={200: BountySerializer(many=True), **CACHED_READ},
         tags=BOUNTIES,
         summary="List bounties (filters, search, ordering, pagination)",
+        description=CACHED_DESCRIPTION,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
+        if renders_json(request):
+            return bounty_list_response(request, self)
         filters = bounty_list_filters_parse(request.query_params)
         return paginated(request, self, selectors.bounty_list(filters=filters), BOUNTY.from_row)
 
@@ -90,8 +110,15 @@ class BountyDetailApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     parser_classes = [DecimalJSONParser]
 
-    @extend_schema(responses={200: BountySerializer}, tags=BOUNTIES, summary="Get a bounty")
-    def get(self, request: Request, pk) -> Response:
+    @extend_schema(
+        responses={200: BountySerializer, **CACHED_READ},
+        tags=BOUNTIES,
+        summary="Get a bounty",
+        description=CACHED_DESCRIPTION,
+    )
+    def get(self, request: Request, pk) -> HttpResponse:
+        if renders_json(request):
+            return bounty_detail_response(request, pk)
         return Response(BOUNTY.from_instance(selectors.bounty_get(bounty_id=pk)))
 
     @extend_schema(

@@ -1,6 +1,11 @@
 """Reactions of the bounties app to events of the apps below it."""
 
+from collections.abc import Iterable
+
 from accounts.models import User
+
+# The creator's fields the bounty list and detail show.
+CREATOR_FIELDS = frozenset({"username", "wallet_address"})
 
 
 def reward_follow_linked_wallet(sender, *, user: User, **kwargs) -> None:
@@ -16,3 +21,23 @@ def reward_forget_reclaimed_recipient(sender, *, user: User, **kwargs) -> None:
     from bounties.services import rewards_recipient_clear
 
     rewards_recipient_clear(user=user)
+
+
+def bounty_reads_follow_bounty(sender, *, using: str, **kwargs) -> None:
+    """A bounty saved or deleted (by a service, the admin site, a command, a fixture): the cached list
+    and detail answers retire (bulk writes: bounties.querysets)."""
+    from bounties.caching import bounty_reads_changed
+
+    bounty_reads_changed(using=using)
+
+
+def bounty_reads_follow_creator(
+    sender, *, created: bool, update_fields: Iterable[str] | None, using: str, **kwargs
+) -> None:
+    """A user's username or wallet changed (or an unknown field set: a full save): the cached answers,
+    which show them as a bounty's creator, retire. A new user has created no bounty yet."""
+    if created or (update_fields is not None and not CREATOR_FIELDS.intersection(update_fields)):
+        return
+    from bounties.caching import bounty_reads_changed
+
+    bounty_reads_changed(using=using)
