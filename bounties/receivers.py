@@ -34,10 +34,17 @@ def bounty_reads_follow_bounty(sender, *, using: str, **kwargs) -> None:
 def bounty_reads_follow_creator(
     sender, *, created: bool, update_fields: Iterable[str] | None, using: str, **kwargs
 ) -> None:
-    """A user's username or wallet changed (or an unknown field set: a full save): the cached answers,
+    """A user's username or wallet changed (or any field of a full save): the cached answers,
     which show them as a bounty's creator, retire. A new user has created no bounty yet."""
     if created or (update_fields is not None and not CREATOR_FIELDS.intersection(update_fields)):
         return
+    from bounties.caching import bounty_reads_changed
+
+    bounty_reads_changed(using=using)
+
+
+def bounty_reads_follow_migrate(sender, *, using: str, **kwargs) -> None:
+    """Migrations may rewrite bounties with historical models, which the hooks above do not see."""
     from bounties.caching import bounty_reads_changed
 
     bounty_reads_changed(using=using)

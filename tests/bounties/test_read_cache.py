@@ -251,6 +251,13 @@ def test_read_cache_user_writes_that_show_nothing_keep_the_entries(owner, bounty
     assert BOUNTY_READS.version() == version
 
 
+def test_read_cache_migrate_retires_the_entries(bounty, watch):
+    watch(bounty.pk)
+    version = BOUNTY_READS.version()
+    call_command("migrate", verbosity=0)
+    assert BOUNTY_READS.version() != version
+
+
 def test_read_cache_bulk_writes_are_visible(bounty, watch):
     before = watch(bounty.pk)
     Bounty.objects.bulk_update([Bounty(pk=bounty.pk, title="Bulk title")], ["title"])

@@ -113,3 +113,21 @@ def test_read_cache_answer_is_the_uncached_one(api_client, settings):
     assert cached[1]["X-Total-Count"] == fresh["X-Total-Count"]
     assert cached[1]["Link"] == fresh["Link"]
     assert cached[1]["Content-Type"] == fresh["Content-Type"] == "application/json"
+
+
+def test_read_cache_failing_cache_serves_from_the_database(api_client, settings, tmp_path):
+    bounty = BountyFactory()
+    # a cache file that cannot be opened: every cache operation fails
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    settings.RATELIMIT_ENABLE = False
+    settings.CACHES = {"default": {"BACKEND": "blocra.cache.SQLiteCache", "LOCATION": str(blocker / "cache.db")}}
+    listing = api_client.get("/api/bounties")
+    one = api_client.get(f"/api/bounties/{bounty.pk}")
+    assert listing.status_code == one.status_code == 200
+    assert [row["id"] for row in listing.json()] == [str(bounty.pk)] and one.json()["id"] == str(bounty.pk)
+    assert api_client.get(f"/api/bounties/{bounty.pk}", HTTP_IF_NONE_MATCH=one["ETag"]).status_code == 304
+    # and writes still go through (their bump is logged, not raised)
+    bounty.title = "Still writable"
+    bounty.save(update_fields=["title"])
+    assert api_client.get(f"/api/bounties/{bounty.pk}").json()["title"] == "Still writable"
