@@ -390,11 +390,12 @@ if not (MAX_REWARD_AMOUNT.is_finite() and 0 < MAX_REWARD_AMOUNT < Decimal("1E+22
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_CREDENTIALS = False  # bearer tokens, not cookies
 CORS_URLS_REGEX = r"^/(api/.*|api|health)$"
-CORS_EXPOSE_HEADERS = ["X-Total-Count", "Link", "X-Request-ID", "Retry-After"]
+# ETag: the cached bounty reads' (bounties.caching), which the app may send back in If-None-Match.
+CORS_EXPOSE_HEADERS = ["X-Total-Count", "Link", "X-Request-ID", "Retry-After", "ETag"]
 CORS_PREFLIGHT_MAX_AGE = 600
 from corsheaders.defaults import default_headers  # noqa: E402
 
-CORS_ALLOW_HEADERS = (*default_headers, "x-request-id")
+CORS_ALLOW_HEADERS = (*default_headers, "x-request-id", "if-none-match")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

@@ -134,7 +134,7 @@ def test_cors_preflight_from_other_origin_is_not_allowed(live_server):
 def test_cors_exposes_pagination_and_request_id_headers(live_server):
     _, headers, _ = call(live_server, "GET", "/api/", headers={"Origin": "https://app.blocra.example"})
     exposed = headers["access-control-expose-headers"].lower()
-    for name in ("x-total-count", "link", "x-request-id", "retry-after"):
+    for name in ("x-total-count", "link", "x-request-id", "retry-after", "etag"):
         assert name in exposed
 
 

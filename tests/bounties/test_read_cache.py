@@ -234,12 +234,14 @@ def test_read_cache_wallet_link_is_visible(clients, owner, bounty, watch, wallet
     assert read(APIClient(), bounty.pk)[3]["creator"]["wallet_address"] == ALICE.address
 
 
-def test_read_cache_admin_user_change_is_visible(client, admin, owner, bounty, watch):
-    # A full save of the user (the admin site's user form saves every field).
+def test_read_cache_admin_user_change_form_is_visible(client, admin, owner, bounty, watch):
+    client.force_login(admin)
     before = watch(bounty.pk)
-    owner.username = "changed-by-admin"
-    owner.save()
+    form = {"email": owner.email, "username": "renamed-by-operator", "wallet_address": "", "profile_picture": ""}
+    response = client.post(f"/admin/accounts/user/{owner.pk}/change/", form)
+    assert response.status_code == 302, response.content
     watch.check(bounty.pk, before)
+    assert read(APIClient(), bounty.pk)[3]["creator"]["username"] == "renamed-by-operator"
 
 
 def test_read_cache_user_writes_that_show_nothing_keep_the_entries(owner, bounty, watch):
