@@ -16,9 +16,8 @@ def _reads_changed(using: str) -> None:
 
 
 class BountyQuerySet(models.QuerySet["Bounty"]):
-    # The shape is imported when used: it is declared on the models this module serves.
     # Bulk writes send no signals: they retire the cached list and detail answers themselves (saves
-    # and deletes do it through bounties.receivers).
+    # and deletes do it through bounties.receivers; `bulk_update` runs `update`).
 
     def update(self, **kwargs: Any) -> int:
         rows = super().update(**kwargs)
@@ -35,6 +34,8 @@ class BountyQuerySet(models.QuerySet["Bounty"]):
         return created
 
     bulk_create.alters_data = True  # type: ignore[attr-defined]
+
+    # The shape is imported when used: it is declared on the models this module serves.
 
     def for_listing(self) -> "BountyQuerySet":
         """Bounties with their creator joined in, loading only the columns the API shows."""
