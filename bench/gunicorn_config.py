@@ -4,7 +4,7 @@ per process, and throughput of GET /health and GET /api/bounties.
 Usage: .venv/bin/python bench/gunicorn_config.py [--seconds 10] [--bounties 500] [--only NAME ...]
                                                  [--config PATH] [--list] [--chain-waits N]
 
-Seeds a throw-away SQLite database, then for each configuration starts gunicorn on a random loopback
+Seeds a throw-away SQLite database (bench/dataset.py), then for each configuration starts gunicorn on a random loopback
 port with deploy/gunicorn.conf.py (or --config) and the configuration's environment, and measures:
 - start: seconds from starting the process to the first 200 from /health (polled every 10 ms), and the
   CPU seconds the master and the busiest worker had used by then: on a busy machine the wall time
@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.hung_node import ALICE, add_challenge  # noqa: E402
-from bench.list_vs_bare import seed  # noqa: E402
+from bench.scale import Scale  # noqa: E402
+from bench.seed import database_prepare  # noqa: E402
 from tests.live_gunicorn import SteadyLoad, free_port  # noqa: E402
 from tests.starknet_node import StarknetNode  # noqa: E402
 
@@ -239,7 +240,8 @@ def main() -> None:
         "BLOCRA_READ_DOT_ENV": "false",
     }
     try:
-        seed(env, args.bounties)
+        scale = Scale(bounties=args.bounties, users=50, participations=args.bounties, join_pairs=0, signed_in=0)
+        database_prepare(env, scale, Path(data_dir) / "prepared.json")
         print(f"cores: {os.cpu_count()}; load average at start: {os.getloadavg()[0]:.2f}; bounties: {args.bounties}")
         print("memory: RSS/PSS in MiB (worker: the mean of the workers)")
         log = Path(data_dir) / "gunicorn.log"

@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.list_vs_bare import seed  # noqa: E402
+from bench.scale import Scale  # noqa: E402
+from bench.seed import database_prepare  # noqa: E402
 from tests.live_gunicorn import SteadyLoad, gunicorn, timed_get  # noqa: E402
 from tests.starknet_node import StarknetNode  # noqa: E402
 
@@ -99,7 +100,7 @@ def main() -> None:
         "STARKNET_RPC_CONNECT_TIMEOUT": "1",
     }
     try:
-        seed(base, 20)
+        database_prepare(base, Scale(20, 5, 20, join_pairs=0, signed_in=0), Path(data_dir) / "prepared.json")
         add_challenge(base)
         print(f"gunicorn sync workers: {args.workers}; sign-ins under way: {3 * args.workers}; ", end="")
         print(f"RPC timeout: {args.rpc_timeout} s; /health polled for {args.seconds} s\n")
