@@ -19,7 +19,7 @@ PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u 
 	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
 	--index-url $(LOCK_INDEX_URL) $(LOCK_ARGS)
 
-.PHONY: run test browser systemd nginx lint typecheck imports format migrate check-migrations lock audit clean
+.PHONY: run test browser systemd nginx wrk bench lint typecheck imports format migrate check-migrations lock audit clean
 
 # Installs exactly the locked releases, each checked against its hash (requirements-dev.lock holds
 # requirements.lock, the runtime set, plus the development tools).
@@ -69,6 +69,18 @@ systemd:
 NGINX_PATH ?= /usr/sbin/nginx
 nginx:
 	$(call debian_tool,nginx,$(NGINX_PATH),nginx)
+
+# The HTTP load generator of `make bench` (and of the test of its client, tests/bench): Debian's wrk.
+WRK_PATH ?= /usr/bin/wrk
+wrk:
+	$(call debian_tool,wrk,$(WRK_PATH),wrk)
+
+# The benchmark (bench/README.md): seeds 10,000 bounties, serves the app with deploy/gunicorn.conf.py in
+# production settings beside a bare Django site, drives both with wrk and prints the table, on SQLite and
+# on a throw-away PostgreSQL database. BENCH_ARGS passes options, e.g. "--db sqlite --duration 5".
+BENCH_ARGS ?=
+bench: $(BIN)/.installed wrk
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Style, types (mypy with the Django and DRF plugins) and the direction of imports (import-linter).
 lint: $(BIN)/.installed
