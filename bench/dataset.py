@@ -198,7 +198,7 @@ def _participations(
     order = bounties[:]
     rng.shuffle(order)
     taken: set[tuple[uuid.UUID, int]] = set()
-    participants = []
+    participants: list[BountyParticipant] = []
     attempts = 0
     while len(participants) < count:
         attempts += 1

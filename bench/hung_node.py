@@ -90,6 +90,7 @@ def main() -> None:
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-" + "x" * 50,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_URL": "consolemail://",
         "DATA_DIR": data_dir,
         "LOG_LEVEL": "error",
         "BLOCRA_READ_DOT_ENV": "false",
