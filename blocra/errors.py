@@ -6,6 +6,7 @@ whose body says nothing about its cause.
 """
 
 import logging
+import sys
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from django.core.exceptions import BadRequest as BadRequestError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -84,6 +86,35 @@ class ServiceUnavailable(ApiError):
     status_code = 503
     code = "upstream.unavailable"
     message = "A service this request needs is unavailable; try again later."
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database refused or lost the request: locked past the busy timeout, the connection cut,
+    the server unreachable. Whatever the request wrote was rolled back with its transaction."""
+
+    code = "server.database_unavailable"
+    message = "The database is unavailable right now; try again shortly."
+    retry_after = 5
+
+
+# What Django raises when the database cannot serve a statement (locked, connection lost, server gone,
+# a deadlock or serialization failure). Errors in the statement itself (IntegrityError, DataError,
+# ProgrammingError) stay bugs or domain answers.
+DATABASE_TROUBLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
+
+def database_unavailable_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
+    """The 503 of a request the database could not serve, logged with its cause: the API's error shape
+    under /api (and /health), a plain text page elsewhere (the admin site); with Retry-After."""
+    logger.error("Database unavailable on %s %s: %r", request.method, request.path, exc)
+    retry_after = str(DatabaseUnavailable.retry_after)
+    response: HttpResponse
+    if is_api_path(request):
+        response = json_error_response(DatabaseUnavailable.message, DatabaseUnavailable.code, 503)
+    else:
+        response = HttpResponse(DatabaseUnavailable.message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = retry_after
+    return response
 
 
 class BadGateway(ApiError):
@@ -199,6 +230,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, RequestDataTooBig):
         set_rollback()
         return Response(error_body("The request body is too large.", "request.too_large"), status=413)
+    elif isinstance(exc, DATABASE_TROUBLE):
+        logger.error("Database unavailable on %s: %r", context["request"].path, exc)
+        exc = DatabaseUnavailable()
 
     status_code: int
     if isinstance(exc, ApiError):
@@ -249,7 +283,12 @@ def json_error_response(message: str, code: str, status_code: int, **headers: st
 
 
 def is_api_path(request: HttpRequest) -> bool:
-    return request.path == "/api" or request.path.startswith("/api/") or request.path == "/health"
+    return is_api_route(request.path)
+
+
+def is_api_route(path: str) -> bool:
+    """Whether answers at `path` take the API's error shape: /api and below, and /health."""
+    return path == "/api" or path.startswith("/api/") or path == "/health"
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -261,6 +300,11 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
+    """Django's answer to an exception nothing else handled (in a view or a middleware): a database that
+    cannot serve is a 503 (see database_unavailable_response), anything else a 500."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_TROUBLE):
+        return database_unavailable_response(request, error)
     if is_api_path(request):
         return json_error_response("Internal server error.", "server.error", 500)
     from django.views.defaults import server_error
@@ -273,6 +317,9 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Http
         if isinstance(exception, RequestDataTooBig):
             return json_error_response("The request body is too large.", "request.too_large", 413)
         return json_error_response("Bad request.", "request.invalid", 400)
+    if isinstance(exception, RequestDataTooBig):
+        # The admin site's forms: Django would answer a 400 page; the status says what went wrong.
+        return HttpResponse("The request body is too large.", status=413, content_type="text/plain; charset=utf-8")
     from django.views.defaults import bad_request
 
     return bad_request(request, exception or BadRequestError())

@@ -13,7 +13,7 @@ from django.urls import Resolver404, resolve
 
 from blocra import metrics
 from blocra.client_ip import UNKNOWN_IP, client_ip, peer_is_trusted_proxy
-from blocra.errors import is_api_path, json_error_response
+from blocra.errors import DATABASE_TROUBLE, database_unavailable_response, is_api_path, json_error_response
 from blocra.logging import REQUEST_ID_META
 from blocra.request_context import RequestContext, request_context, request_context_bound
 
@@ -145,7 +145,8 @@ class AccessLogMiddleware:
 
 
 class ApiPathMiddleware:
-    """Accepts an optional trailing slash on /api paths and answers unhandled /api errors as JSON 500."""
+    """Accepts an optional trailing slash on /api paths and answers unhandled /api errors as JSON 500
+    (503 `server.database_unavailable` when the database could not serve the request)."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -160,5 +161,7 @@ class ApiPathMiddleware:
         # Django answers these itself through the handlers in blocra.errors (404, 403, 400/413).
         if not is_api_path(request) or isinstance(exception, _HANDLED_BY_DJANGO):
             return None
+        if isinstance(exception, DATABASE_TROUBLE):
+            return database_unavailable_response(request, exception)
         error_logger.exception("Unhandled error on %s %s", request.method, request.path)
         return json_error_response("Internal server error.", "server.error", 500)

@@ -205,6 +205,36 @@ def test_unhandled_error_is_json_500_without_details(client, path):
     assert b"hunter2" not in response.content
 
 
+@pytest.mark.urls("tests.blocra.failing_urls")
+@pytest.mark.parametrize(
+    "path", ["/api/test-database-down-api", "/api/test-database-down-view", "/api/test-database-down-middleware"]
+)
+def test_database_unavailable_is_json_503_with_retry_after(client, settings, path):
+    # a DRF view (the exception handler), a plain view (ApiPathMiddleware), a middleware (handler500)
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.blocra.failing_urls.DatabaseDownMiddleware"]
+    client.raise_request_exception = False
+    response = client.post(path)
+    assert response.status_code == 503
+    assert response.json() == {
+        "success": False,
+        "message": "The database is unavailable right now; try again shortly.",
+        "code": "server.database_unavailable",
+    }
+    assert int(response["Retry-After"]) >= 1
+
+
+@pytest.mark.urls("tests.blocra.failing_urls")
+@pytest.mark.parametrize("path", ["/test-database-down-page", "/admin/test-database-down-middleware"])
+def test_database_unavailable_outside_the_api_is_a_plain_503(client, settings, path):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.blocra.failing_urls.DatabaseDownMiddleware"]
+    client.raise_request_exception = False
+    response = client.get(path)
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("text/plain")
+    assert int(response["Retry-After"]) >= 1
+    assert b"connect" not in response.content and b"unexpectedly" not in response.content
+
+
 def test_feedback_is_rate_limited_with_retry_after(client, settings, fake_clock):
     settings.FEEDBACK_RATE_LIMIT = "2/m"
     payload = {"name": "Ada", "feedback": "hello"}
