@@ -15,14 +15,15 @@ MYSQL_ENGINE = "blocra.mysql_backend"
 
 SQLITE_OPTIONS: dict[str, Any] = {
     # Concurrent writers queue on BEGIN IMMEDIATE instead of failing with "database is locked"
-    # half-way through a transaction; `timeout` is the busy timeout in seconds.
+    # half-way through a transaction; `timeout` is the busy timeout in seconds (the one place it is
+    # set, so `sqlite:///path?timeout=5` changes it). Past it a request is a 503
+    # `server.database_unavailable` (blocra.errors).
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
     "init_command": (
         "PRAGMA journal_mode=WAL;"
         "PRAGMA synchronous=NORMAL;"
         "PRAGMA foreign_keys=ON;"
-        "PRAGMA busy_timeout=20000;"
         "PRAGMA mmap_size=134217728;"
         "PRAGMA cache_size=-20000;"
         "PRAGMA temp_store=MEMORY"
