@@ -9,12 +9,13 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.utils import json
 
-from blocra.parsers import JSONParser
+from blocra.parsers import TOO_DEEP, JSONParser, check_depth
 
 
 class DecimalJSONParser(JSONParser):
     """DRF's JSONParser (NaN and Infinity refused in strict mode) with `parse_float=Decimal`: a binary
-    float never stands between the client's digits and the stored amount."""
+    float never stands between the client's digits and the stored amount. Nested at most JSON_MAX_DEPTH
+    levels, like every API body."""
 
     def parse(
         self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
@@ -23,8 +24,9 @@ class DecimalJSONParser(JSONParser):
         try:
             decoded_stream = codecs.getreader(encoding)(stream)
             parse_constant = json.strict_constant if self.strict else None
-            return json.load(cast(IO[str], decoded_stream), parse_constant=parse_constant, parse_float=Decimal)
+            document = json.load(cast(IO[str], decoded_stream), parse_constant=parse_constant, parse_float=Decimal)
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
         except RecursionError:
-            raise ParseError("JSON parse error - the document is nested too deeply.") from None
+            raise ParseError(TOO_DEEP) from None
+        return check_depth(document)
