@@ -12,8 +12,8 @@ import pytest
 
 from adminpanel.models import Feedback
 from blocra.parsers import JSON_MAX_DEPTH
-from tests.faults.server import WAIT, Server, access_token, live_server, server_env
 from tests.factories import UserFactory
+from tests.faults.server import WAIT, Server, access_token, live_server, server_env
 from tests.live_gunicorn import HOST
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the server writes the test's database
