@@ -100,6 +100,13 @@ def client_key(request: HttpRequest) -> str:
     return address
 
 
+def rate_window_end(value: str, period: int, now: float) -> int:
+    """When the fixed window of `period` seconds holding `now` ends for the key `value`: windows start at
+    multiples of the period offset by a stable jitter of the key."""
+    jitter = zlib.crc32(value.encode()) % period
+    return (math.floor(now - jitter) // period + 1) * period + jitter
+
+
 def rate_limit_usage(
     request: HttpRequest, *, group: str, key: str | KeyFunc, rate: str, fail_open: bool = False
 ) -> Usage | None:
@@ -111,8 +118,7 @@ def rate_limit_usage(
     value = client_key(request) if key == "ip" else key(group, request) if callable(key) else key
     limit, period = parse_rate(rate)
     now = clock().time()
-    jitter = zlib.crc32(value.encode()) % period
-    window_end = (math.floor(now - jitter) // period + 1) * period + jitter
+    window_end = rate_window_end(value, period, now)
     digest = hashlib.sha256(f"{group}:{rate}:{value}".encode()).hexdigest()[:32]
     cache_key = f"ratelimit:{digest}:{window_end}"
     try:
