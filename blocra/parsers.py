@@ -1,6 +1,6 @@
 """The API's JSON parser: DRF's, except that a body nested deeper than JSON_MAX_DEPTH is a 400."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
 from rest_framework import parsers
@@ -20,6 +20,7 @@ def check_depth(document: Any) -> Any:
     stack: list[tuple[Any, int]] = [(document, 1)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):
