@@ -74,6 +74,8 @@ def database_settings(url: str, *, data_dir: Path, conn_max_age: int) -> dict[st
     options = config.setdefault("OPTIONS", {})
     if config["ENGINE"] == SQLITE_ENGINE:
         config["OPTIONS"] = {**SQLITE_OPTIONS, **options}
+        # django-environ reads `?timeout=1.5` as a string (only whole numbers become ints).
+        config["OPTIONS"]["timeout"] = float(config["OPTIONS"]["timeout"])
         # A file, not an in-memory database, so that concurrency tests get one connection per thread
         # and the same pragmas as production.
         data_dir.mkdir(parents=True, exist_ok=True)

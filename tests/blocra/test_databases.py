@@ -40,6 +40,23 @@ def test_database_settings_take_options_from_the_url_over_ours(tmp_path):
     assert postgres["ENGINE"] == POSTGRESQL_ENGINE
 
 
+@pytest.mark.parametrize(("url", "busy_ms"), [("sqlite:///{}", 20000), ("sqlite:///{}?timeout=1.5", 1500)])
+def test_sqlite_busy_timeout_is_20_seconds_unless_the_url_sets_it(tmp_path, django_db_blocker, url, busy_ms):
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    # given: a connection opened with the settings a DATABASE_URL makes
+    config = database_settings(url.format(tmp_path / "x.db"), data_dir=tmp_path, conn_max_age=0)
+    wrapper = DatabaseWrapper({**config, "TIME_ZONE": None, "AUTOCOMMIT": True}, "probe")
+    try:
+        # A throw-away file, not the suite's database.
+        with django_db_blocker.unblock(), wrapper.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            # then: the busy timeout the driver and the pragmas leave in force
+            assert cursor.fetchone()[0] == busy_ms
+    finally:
+        wrapper.close()
+
+
 @pytest.mark.filterwarnings("ignore:Engine not recognized")  # django-environ's own word for it
 def test_database_settings_refuse_a_url_that_names_no_database(tmp_path):
     with pytest.raises(ImproperlyConfigured, match="names no database"):
