@@ -106,7 +106,7 @@ DATABASE_TROUBLE: tuple[type[Exception], ...] = (OperationalError, InterfaceErro
 def database_unavailable_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
     """The 503 of a request the database could not serve, logged with its cause: the API's error shape
     under /api (and /health), a plain text page elsewhere (the admin site); with Retry-After."""
-    logger.error("Database unavailable on %s %s: %r", request.method, request.path, exc)
+    logger.error("Database unavailable on %s %s: %r", request.method, request.path, exc, exc_info=exc)
     retry_after = str(DatabaseUnavailable.retry_after)
     response: HttpResponse
     if is_api_path(request):
@@ -231,7 +231,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         set_rollback()
         return Response(error_body("The request body is too large.", "request.too_large"), status=413)
     elif isinstance(exc, DATABASE_TROUBLE):
-        logger.error("Database unavailable on %s: %r", context["request"].path, exc)
+        logger.error("Database unavailable on %s: %r", context["request"].path, exc, exc_info=exc)
         exc = DatabaseUnavailable()
 
     status_code: int
