@@ -145,8 +145,10 @@ class AccessLogMiddleware:
 
 
 class ApiPathMiddleware:
-    """Accepts an optional trailing slash on /api paths and answers unhandled /api errors as JSON 500
-    (503 `server.database_unavailable` when the database could not serve the request)."""
+    """Accepts an optional trailing slash on /api paths, answers unhandled /api errors as JSON 500 (503
+    `server.database_unavailable` when the database could not serve the request), and gives every answer
+    that is not streamed its Content-Length (CommonMiddleware's work, which runs on the admin site's paths
+    only: blocra.admin_middleware)."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -155,7 +157,10 @@ class ApiPathMiddleware:
         path = request.path_info
         if path.startswith("/api/") and len(path) > len("/api/") and path.endswith("/"):
             request.path_info = path.rstrip("/")
-        return self.get_response(request)
+        response = self.get_response(request)
+        if not response.streaming and not response.has_header("Content-Length"):
+            response.headers["Content-Length"] = str(len(response.content))  # type: ignore[attr-defined]
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         # Django answers these itself through the handlers in blocra.errors (404, 403, 400/413).
@@ -165,3 +170,10 @@ class ApiPathMiddleware:
             return database_unavailable_response(request, exception)
         error_logger.exception("Unhandled error on %s %s", request.method, request.path)
         return json_error_response("Internal server error.", "server.error", 500)
+
+
+def is_api_path_info(path_info: str) -> bool:
+    """The API's paths, answered by DRF views (bearer tokens, no cookies) or plain JSON views: /api,
+    /api/..., /health and /metrics. Everything else is the admin site and the pages under /account/
+    (blocra.admin_middleware)."""
+    return path_info.startswith("/api/") or path_info in ("/api", "/health", "/metrics")

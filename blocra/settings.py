@@ -86,11 +86,15 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "blocra.middleware.ApiPathMiddleware",
     "blocra.ratelimits.ApiRateLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # What only the admin site and the pages under /account/ need: Django's own classes, skipped on the
+    # API's paths (/api, /health, /metrics), where views authenticate with bearer tokens and are exempt
+    # from CSRF (blocra.admin_middleware).
+    "blocra.admin_middleware.SessionMiddleware",
+    "blocra.admin_middleware.CommonMiddleware",
+    "blocra.admin_middleware.CsrfViewMiddleware",
+    "blocra.admin_middleware.AuthenticationMiddleware",
+    "blocra.admin_middleware.MessageMiddleware",
+    # X-Frame-Options: DENY is one of the security headers every answer carries, the API's too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
