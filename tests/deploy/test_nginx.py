@@ -21,6 +21,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -427,3 +428,57 @@ def test_nginx_routes_websockets_to_their_own_upstream_placeholder(stack):
     assert answer.json()["code"] == "server.unavailable"
     assert answer.header("retry-after") == "5"
     assert "/ws/notifications" not in stack.gunicorn_log.read_text()
+
+
+# --- The per-address ceiling (limit_req) --------------------------------------------------------------
+
+# A loopback address of its own (all of 127.0.0.0/8 is the loopback interface): the flood fills this
+# address's allowance, not 127.0.0.1's, which the other tests of this module use.
+FLOODER = "127.0.0.2"
+
+
+def test_nginx_refuses_a_flood_from_one_address_with_a_json_429(stack):
+    # given: the site's ceiling, 20 requests a second with bursts of 100; 400 requests from one address
+    # over 8 keep-alive connections at once
+    context = ssl.create_default_context(cafile=str(stack.certificate))
+    answers: list[tuple[str, Answer]] = []
+
+    def client(number: int) -> None:
+        connection = http.client.HTTPSConnection(
+            HOST, stack.https_port, timeout=30, context=context, source_address=(FLOODER, 0)
+        )
+        try:
+            for request in range(50):
+                request_id = f"flood-{number}-{request}"
+                connection.request("GET", "/api/", headers={"Host": SERVER_NAME, "X-Request-ID": request_id})
+                response = connection.getresponse()
+                answers.append((request_id, Answer(response.status, response.getheaders(), response.read())))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then: the burst and what the rate refills are served, the rest refused by nginx itself
+    served = [request_id for request_id, answer in answers if answer.status == 200]
+    refused = [(request_id, answer) for request_id, answer in answers if answer.status == 429]
+    assert len(served) + len(refused) == 400
+    assert len(served) >= 100
+    assert len(refused) >= 100
+    for request_id, answer in refused:
+        assert answer.header("content-type") == "application/json"
+        assert answer.json() == {
+            "success": False,
+            "message": "Too many requests; slow down.",
+            "code": "request.rate_limited",
+        }
+        assert answer.header("retry-after") == "1"
+        assert answer.header("x-request-id") == request_id
+        assert answer.header("strict-transport-security") == HSTS
+    assert logged(stack.access_log, f"request_id={served[-1]}")
+    gunicorn_log = stack.gunicorn_log.read_text()
+    assert not [request_id for request_id, _ in refused if f"request_id={request_id}" in gunicorn_log]
+    # and: another address is not held back
+    assert https(stack, "GET", "/health").status == 200
