@@ -58,10 +58,12 @@ def _trusted_proxies(entries: tuple[str, ...]) -> TrustedProxies:
     return parse_trusted_proxies(entries)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_address(value: str) -> Address | None:
     """An address as a peer or a proxy writes it: IPv4 or IPv6, with or without a port (`1.2.3.4:80`,
     `[2001:db8::1]:443`); an IPv4-mapped IPv6 address is its IPv4 address, a zone is dropped. None
-    when `value` is not an address."""
+    when `value` is not an address. Memoized (addresses are immutable): every request asks several
+    times, and parsing costs more than the rest of the middleware's work on it."""
     text = value.strip()
     if text.startswith("["):
         text = text[1 : text.find("]")] if "]" in text else ""
@@ -79,26 +81,39 @@ def parse_address(value: str) -> Address | None:
 def peer_is_trusted_proxy(request: HttpRequest) -> bool:
     """Whether the direct peer is one of TRUSTED_PROXIES: only then do its X-Forwarded-* headers mean
     anything (a Unix-socket peer, whose REMOTE_ADDR is empty, counts when `unix` is listed)."""
-    trusted = _trusted_proxies(tuple(settings.TRUSTED_PROXIES))
-    remote: str = request.META.get("REMOTE_ADDR", "") or ""
+    return _peer_trusted(request.META.get("REMOTE_ADDR", "") or "", tuple(settings.TRUSTED_PROXIES))
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address of the client (`UNKNOWN_IP` when none can be told), following X-Forwarded-For only
+    from a trusted proxy and only as far as trusted proxies reach."""
+    return _client_ip(
+        request.META.get("REMOTE_ADDR", "") or "",
+        request.META.get("HTTP_X_FORWARDED_FOR", ""),
+        tuple(settings.TRUSTED_PROXIES),
+    )
+
+
+# Pure functions of the peer, the header and the setting, memoized (bounded: a client may send any
+# X-Forwarded-For, which costs it a cache slot at most).
+@functools.lru_cache(maxsize=4096)
+def _peer_trusted(remote: str, entries: tuple[str, ...]) -> bool:
+    trusted = _trusted_proxies(entries)
     if not remote:
         return trusted.unix_socket
     peer = parse_address(remote)
     return peer is not None and trusted.trusts(peer)
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The address of the client (`UNKNOWN_IP` when none can be told), following X-Forwarded-For only
-    from a trusted proxy and only as far as trusted proxies reach."""
-    trusted = _trusted_proxies(tuple(settings.TRUSTED_PROXIES))
-    remote: str = request.META.get("REMOTE_ADDR", "") or ""
+@functools.lru_cache(maxsize=4096)
+def _client_ip(remote: str, forwarded: str, entries: tuple[str, ...]) -> str:
+    trusted = _trusted_proxies(entries)
     peer = parse_address(remote) if remote else None
     if remote and peer is None:
         return UNKNOWN_IP
     client = str(peer) if peer is not None else UNKNOWN_IP
-    if not peer_is_trusted_proxy(request):
+    if not _peer_trusted(remote, entries):
         return client
-    forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
     for entry in reversed(forwarded.split(",")):
         if not entry.strip():
             continue

@@ -32,6 +32,7 @@ across workers: one store increment per request, as described above.
 """
 
 import contextlib
+import functools
 import hashlib
 import ipaddress
 import logging
@@ -96,6 +97,7 @@ class Usage:
         return self.count > self.limit
 
 
+@functools.lru_cache(maxsize=64)
 def parse_rate(rate: str) -> tuple[int, int]:
     """`"10/m"` -> (10, 60); `"2/3s"` -> (2, 3). Units s, m, h, d. Raises ValueError."""
     match = _RATE.match(rate.strip())
@@ -107,13 +109,17 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 def client_key(request: HttpRequest) -> str:
     """The client's address; an IPv6 client is its /64 network (one host owns many addresses)."""
-    address = client_ip(request)
+    return _address_key(client_ip(request), settings.RATELIMIT_IPV6_MASK)
+
+
+@functools.lru_cache(maxsize=4096)
+def _address_key(address: str, ipv6_mask: int) -> str:
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
         return address
     if parsed.version == 6:
-        return str(ipaddress.ip_network(f"{address}/{settings.RATELIMIT_IPV6_MASK}", strict=False).network_address)
+        return str(ipaddress.ip_network(f"{address}/{ipv6_mask}", strict=False).network_address)
     return address
 
 
