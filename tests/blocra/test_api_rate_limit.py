@@ -33,6 +33,12 @@ def request_from(address: str = "198.51.100.7"):
     return RequestFactory().get("/api/bounties", REMOTE_ADDR=address)
 
 
+def into_window(fake_clock, address: str = "198.51.100.7", period: int = 60, seconds: int = 10) -> None:
+    """Move the clock `seconds` into a window of `address`'s (windows are offset by a jitter per key), so
+    that a test's next seconds stay in one window."""
+    fake_clock.advance(period - (fake_clock.time() - zlib.crc32(address.encode()) % period) % period + seconds)
+
+
 def counts(limiter: LocalRateLimiter, n: int, address: str = "198.51.100.7", rate: str = RATE) -> list[int]:
     return [limiter.usage(request_from(address), rate=rate).count for _ in range(n)]
 
@@ -63,8 +69,7 @@ def test_api_rate_limit_writes_to_the_store_once_per_batch_not_per_request(clien
     settings.RATELIMIT_USE_CACHE = "counters"
     settings.API_RATE_LIMIT = "600/m"  # batch: 30
     CountingSQLiteCache.writes = 0
-    # (10 s into a window of the client's, so that the next second is in the same window)
-    fake_clock.advance(60 - (fake_clock.time() - zlib.crc32(b"127.0.0.1") % 60) % 60 + 10)
+    into_window(fake_clock, "127.0.0.1")
     # when: 61 requests come within one second
     assert [client.get("/api/").status_code for _ in range(61)] == [200] * 61
     # then: one sync at the first request, then one per 30 pending: 3 syncs, each one `add` (the first)
@@ -79,6 +84,7 @@ def test_api_rate_limit_writes_to_the_store_once_per_batch_not_per_request(clien
 def test_a_second_process_sees_only_what_the_first_has_synced(fake_clock):
     # given: two workers' limiters on one store
     first, second = LocalRateLimiter("api"), LocalRateLimiter("api")
+    into_window(fake_clock)
     # when: the first counts 7 requests: synced at the 1st and the 6th (5 pending), the 7th pending
     assert counts(first, 7) == [1, 2, 3, 4, 5, 6, 7]
     # then: the second's first request syncs at once and sees the 6 synced, plus its own
@@ -152,6 +158,7 @@ def test_api_rate_limit_fails_open_syncing_once_a_second_and_counting_locally(
 ):
     # given: a ceiling of three a minute (batch 1: every request syncs), on a store that fails
     settings.API_RATE_LIMIT = "3/m"
+    into_window(fake_clock, "127.0.0.1")
     caplog.handler.addFilter(RequestIdFilter())
     # when: five requests come within a second
     statuses = [client.get("/api/bounties", HTTP_X_REQUEST_ID=f"down-{n}").status_code for n in range(5)]
@@ -169,6 +176,7 @@ def test_api_rate_limit_fails_open_syncing_once_a_second_and_counting_locally(
 def test_api_rate_limit_resyncs_pending_requests_once_the_store_is_back(settings, tmp_path, request, fake_clock):
     # given: a limiter whose store fails for its first 3 requests
     limiter, other = LocalRateLimiter("api"), LocalRateLimiter("api")
+    into_window(fake_clock)
     working = settings.CACHES
     _break_the_store("sqlite_no_directory", settings, tmp_path, request)
     assert counts(limiter, 3) == [1, 2, 3]
