@@ -140,13 +140,21 @@ def on_starting(server):
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     for path in directory.glob("*.db"):
         path.unlink(missing_ok=True)
+    # Loaded here, not in child_exit: that hook runs in the master's SIGCHLD handler, and a second
+    # worker's exit interrupting the first one's import of the module would find it half-imported.
+    global _multiprocess
+    from prometheus_client import multiprocess
+
+    _multiprocess = multiprocess
+
+
+_multiprocess = None
 
 
 def child_exit(server, worker):
     """An exited worker's requests in progress are over; its counters stay and add up."""
-    from prometheus_client import multiprocess
-
-    multiprocess.mark_process_dead(worker.pid)
+    if _multiprocess is not None:
+        _multiprocess.mark_process_dead(worker.pid)
 
 
 def on_exit(server):

@@ -150,3 +150,19 @@ def test_live_gunicorn_ignores_forwarded_proto_from_a_peer_that_is_no_proxy(tmp_
     # then: neither gunicorn nor Django takes the request for a secure one (no HSTS on plain http)
     assert response.status == 200
     assert response.getheader("Strict-Transport-Security") is None
+
+
+def test_gunicorn_conf_child_exit_imports_nothing_in_the_signal_handler(load_conf, monkeypatch, tmp_path):
+    # given: a master that has started (on_starting ran) with counts left by a worker
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    conf = load_conf()
+    conf["on_starting"](None)
+    gauge_file = tmp_path / "gauge_liveall_4242.db"
+    gauge_file.write_bytes(b"")
+
+    # when: the worker's exit is reaped, in the master's SIGCHLD handler
+    conf["child_exit"](None, type("Worker", (), {"pid": 4242})())
+
+    # then: the module it needs was loaded at start, not in the handler, and the worker is marked dead
+    assert conf["child_exit"].__globals__["_multiprocess"] is sys.modules["prometheus_client.multiprocess"]
+    assert not gauge_file.exists()
