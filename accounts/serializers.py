@@ -7,6 +7,8 @@ from rest_framework import serializers
 
 from accounts import profile_pictures
 from accounts.models import User
+from blocra.schema import NonEmptyBody
+from blocra.strict_fields import StrictCharField
 
 # --- Output -----------------------------------------------------------------------------------------
 
@@ -43,8 +45,8 @@ class AuthResponseSerializer(serializers.Serializer):
     """The contract's `AuthResponse`."""
 
     success = serializers.BooleanField(default=True)
-    token = serializers.CharField(help_text="Access JWT (short-lived).")
-    refresh_token = serializers.CharField(help_text="Refresh JWT; single use, rotated by /auth/refresh.")
+    token = StrictCharField(help_text="Access JWT (short-lived).")
+    refresh_token = StrictCharField(help_text="Refresh JWT; single use, rotated by /auth/refresh.")
     user = UserSerializer()
 
 
@@ -58,20 +60,20 @@ class UserEnvelopeSerializer(serializers.Serializer):
 
 
 class ProfileUpdatedSerializer(UserEnvelopeSerializer):
-    message = serializers.CharField()
+    message = StrictCharField()
 
 
 class ProfileImageUploadedSerializer(UserEnvelopeSerializer):
-    profile_picture = serializers.CharField()
+    profile_picture = StrictCharField()
 
 
 class AuthMessageSerializer(serializers.Serializer):
     success = serializers.BooleanField(default=True)
-    message = serializers.CharField()
+    message = StrictCharField()
 
 
 class GoogleConfigSerializer(serializers.Serializer):
-    clientId = serializers.CharField(allow_blank=True)  # camelCase: the app reads this name
+    clientId = StrictCharField(allow_blank=True)  # camelCase: the app reads this name
 
 
 class StarknetConfigSerializer(serializers.Serializer):
@@ -97,8 +99,8 @@ def _normalise_email(value: str) -> str:
 
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=1024)
-    username = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=150)
+    password = StrictCharField(write_only=True, trim_whitespace=False, max_length=1024)
+    username = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=150)
 
     def validate_email(self, value: str) -> str:
         return _normalise_email(value)
@@ -115,24 +117,22 @@ class RegisterSerializer(serializers.Serializer):
 
 class LoginSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=1024)
+    password = StrictCharField(write_only=True, trim_whitespace=False, max_length=1024)
 
     def validate_email(self, value: str) -> str:
         return _normalise_email(value)
 
 
 class GoogleSignInSerializer(serializers.Serializer):
-    token = serializers.CharField(
-        max_length=8192, help_text="The Google ID token (a JWT) from Google Identity Services."
-    )
+    token = StrictCharField(max_length=8192, help_text="The Google ID token (a JWT) from Google Identity Services.")
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh_token = serializers.CharField(max_length=8192)
+    refresh_token = StrictCharField(max_length=8192)
 
 
 class LogoutSerializer(serializers.Serializer):
-    refresh_token = serializers.CharField(
+    refresh_token = StrictCharField(
         required=False,
         allow_null=True,
         allow_blank=True,
@@ -144,12 +144,12 @@ class LogoutSerializer(serializers.Serializer):
 _https_url = URLValidator(schemes=["https"])
 
 
-class ProfileUpdateSerializer(serializers.Serializer):
+class ProfileUpdateSerializer(NonEmptyBody):
     """PUT and PATCH alike: every field optional, at least one required. Needs `user` in the context."""
 
-    username = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=150)
+    username = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=150)
     email = serializers.EmailField(required=False, max_length=254)
-    profile_picture = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=500)
+    profile_picture = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=500)
 
     def validate_username(self, value: str | None) -> str | None:
         return value or None
@@ -174,7 +174,7 @@ class ProfileUpdateSerializer(serializers.Serializer):
 
 
 class EmailConfirmSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=1024, help_text="The token of the confirmation link.")
+    token = StrictCharField(max_length=1024, help_text="The token of the confirmation link.")
 
 
 class ProfileImageSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from accounts.serializers import AuthResponseSerializer, UserEnvelopeSerializer,
 from accounts.services import wallet
 from accounts.wallet_serializers import ChallengeQuerySerializer, ChallengeResponseSerializer, WalletProofSerializer
 from blocra.ratelimits import enforce_rate_limit
+from blocra.schema import ACCOUNT_ADDRESS_SCHEMA
 
 _ERRORS = {
     400: OpenApiResponse(description="Invalid input, or the account is not deployed (`auth.account_not_deployed`)."),
@@ -33,7 +34,7 @@ class WalletChallengeApi(APIView):
     @extend_schema(
         operation_id="auth_wallet_challenge",
         parameters=[
-            OpenApiParameter("address", OpenApiTypes.STR, required=True, description="Starknet account address."),
+            OpenApiParameter("address", ACCOUNT_ADDRESS_SCHEMA, required=True, description="Starknet account address."),
             OpenApiParameter("purpose", OpenApiTypes.STR, enum=["signin", "link"], description="Default `signin`."),
         ],
         responses={

@@ -6,11 +6,14 @@ from rest_framework import serializers
 
 from accounts.models import WalletChallenge
 from blocra import starknet
+from blocra.schema import ACCOUNT_ADDRESS_SCHEMA
+from blocra.strict_fields import StrictCharField
 
 MAX_SIGNATURE_LENGTH = 32
 
 
-class AccountAddressField(serializers.CharField):
+@extend_schema_field(ACCOUNT_ADDRESS_SCHEMA)
+class AccountAddressField(StrictCharField):
     """A Starknet account address, returned normalised (`0x` + 64 lowercase hex digits)."""
 
     def __init__(self, **kwargs):
@@ -64,13 +67,13 @@ class WalletProofSerializer(serializers.Serializer):
 
 class _TypedDataSerializer(serializers.Serializer):
     types = serializers.DictField()
-    primaryType = serializers.CharField()
+    primaryType = StrictCharField()
     domain = serializers.DictField()
     message = serializers.DictField()
 
 
 class _ChallengeDataSerializer(serializers.Serializer):
-    nonce = serializers.CharField()
+    nonce = StrictCharField()
     typed_data = _TypedDataSerializer(help_text="SNIP-12 (revision 1) typed data for the wallet to sign.")
     expires_at = serializers.DateTimeField()
 

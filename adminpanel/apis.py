@@ -34,11 +34,12 @@ from adminpanel.serializers import (
     UserModerateSerializer,
 )
 from adminpanel.services import admin_login, feedback_create
-from blocra.pagination import HeaderPagination
+from blocra.pagination import PAGE_PARAMETERS, HeaderPagination
 from blocra.ratelimits import enforce_rate_limit
+from blocra.strict_fields import StrictCharField
 
 SuccessMessage = inline_serializer(
-    "SuccessMessage", {"success": serializers.BooleanField(), "message": serializers.CharField()}
+    "SuccessMessage", {"success": serializers.BooleanField(), "message": StrictCharField()}
 )
 
 ADMIN = ["admin"]
@@ -50,10 +51,6 @@ DEFINITIONS = (
 )
 STAFF_ONLY = OpenApiResponse(description="Signed in, but not staff (an active admin or moderator).")
 USER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The user's id.")
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, OpenApiParameter.QUERY, description="Page number, from 1."),
-    OpenApiParameter("page_size", int, OpenApiParameter.QUERY, description="Rows per page, 1 to 100 (default 20)."),
-]
 
 
 def envelope(name: str, data: serializers.Field) -> serializers.Serializer:
@@ -62,8 +59,10 @@ def envelope(name: str, data: serializers.Field) -> serializers.Serializer:
 
 
 def query_params(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    # A plain dict, not the QueryDict: DRF reads a boolean missing from form-like data as false.
-    serializer = serializer_class(data=request.query_params.dict())
+    # A plain dict, not the QueryDict: DRF reads a boolean missing from form-like data as false. A blank
+    # value (`?limit=`) is read as not sent, as everywhere in the API (the schema's allowEmptyValue).
+    data = {name: value for name, value in request.query_params.dict().items() if value != ""}
+    serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 

@@ -7,14 +7,21 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ActivityLog, User
+from blocra.schema import IP_ADDRESS_SCHEMA, NonEmptyBody
+from blocra.strict_fields import StrictCharField
 from contracts.serializers.queries import ContractQuerySerializer
 
 MAX_ID = 2**63 - 1
 
 
+@extend_schema_field(IP_ADDRESS_SCHEMA)
+class IpAddressField(serializers.IPAddressField):
+    """An IPv4 or IPv6 address, documented as one."""
+
+
 class FeedbackSubmitSerializer(serializers.Serializer):
-    name = serializers.CharField(min_length=1, max_length=200, trim_whitespace=True)
-    feedback = serializers.CharField(min_length=1, max_length=5000, trim_whitespace=True)
+    name = StrictCharField(min_length=1, max_length=200, trim_whitespace=True)
+    feedback = StrictCharField(min_length=1, max_length=5000, trim_whitespace=True)
     user_email = serializers.EmailField(required=False, allow_null=True, allow_blank=True, max_length=254)
 
 
@@ -29,7 +36,7 @@ class AdminLoginSerializer(serializers.Serializer):
         max_length=254,
         help_text="The staff account's email; when absent or empty, the server's ADMIN_EMAIL.",
     )
-    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=1024)
+    password = StrictCharField(write_only=True, trim_whitespace=False, max_length=1024)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs["email"] = (attrs.get("email") or settings.ADMIN_EMAIL or "").strip().lower()
@@ -37,14 +44,14 @@ class AdminLoginSerializer(serializers.Serializer):
 
 
 class UserListQuerySerializer(serializers.Serializer):
-    search = serializers.CharField(
+    search = StrictCharField(
         required=False, allow_blank=True, max_length=254, help_text="Part of the email, username or wallet address."
     )
     role = serializers.ChoiceField(choices=User.Role.choices, required=False)
     is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class UserModerateSerializer(serializers.Serializer):
+class UserModerateSerializer(NonEmptyBody):
     """At least one of the two (the service says so when none is sent); any other key is refused, so
     that a field this endpoint does not change never looks changed."""
 
@@ -66,21 +73,22 @@ class QueryLogQuerySerializer(serializers.Serializer):
 
 
 class ActivityQuerySerializer(serializers.Serializer):
-    action = serializers.CharField(
+    action = StrictCharField(
         required=False, max_length=64, help_text='An exact action, or a prefix ending in "." (`auth.`).'
     )
     actor_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    target_type = serializers.CharField(required=False, max_length=32)
-    target_id = serializers.CharField(required=False, max_length=64)
-    ip = serializers.IPAddressField(required=False, help_text="The client's address, exactly.")
-    request_id = serializers.CharField(required=False, max_length=128)
+    target_type = StrictCharField(required=False, max_length=32)
+    target_id = StrictCharField(required=False, max_length=64)
+    ip = IpAddressField(required=False, help_text="The client's address, exactly.")
+    request_id = StrictCharField(required=False, max_length=128)
     since = serializers.DateTimeField(required=False, help_text="RFC 3339; rows at or after it.")
     until = serializers.DateTimeField(required=False, help_text="RFC 3339; rows before it.")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         since, until = attrs.get("since"), attrs.get("until")
-        if since is not None and until is not None and until <= since:
-            raise serializers.ValidationError({"until": ["Must be after since."]})
+        # until == since is an empty range, not a mistake: no row is at or after it and before it.
+        if since is not None and until is not None and until < since:
+            raise serializers.ValidationError({"until": ["Must not be before since."]})
         return attrs
 
 
@@ -186,7 +194,7 @@ class AdminQueryLogSerializer(ContractQuerySerializer):
 
 
 class AdminContractFiguresSerializer(serializers.Serializer):
-    contract_address = serializers.CharField()
+    contract_address = StrictCharField()
     query_count = serializers.IntegerField()
     unique_users = serializers.IntegerField()
 
@@ -224,6 +232,6 @@ class AdminLoginUserSerializer(serializers.Serializer):
 
 class AdminLoginResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField(default=True)
-    token = serializers.CharField(help_text="Access JWT (short-lived).")
-    refresh_token = serializers.CharField(help_text="Refresh JWT; single use, rotated by /auth/refresh.")
+    token = StrictCharField(help_text="Access JWT (short-lived).")
+    refresh_token = StrictCharField(help_text="Refresh JWT; single use, rotated by /auth/refresh.")
     user = AdminLoginUserSerializer()

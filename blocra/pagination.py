@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
@@ -13,6 +14,18 @@ from rest_framework.views import APIView
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+PAGE_SCHEMA: dict[str, Any] = {"type": "integer", "minimum": 1}
+PAGE_SIZE_SCHEMA: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}
+# The query parameters of a paginated list, for views that document theirs with extend_schema.
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", PAGE_SCHEMA, OpenApiParameter.QUERY, description="Page number, from 1."),
+    OpenApiParameter(
+        "page_size",
+        PAGE_SIZE_SCHEMA,
+        OpenApiParameter.QUERY,
+        description=f"Rows per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
+    ),
+]
 
 
 def _positive_int(request: Request, name: str, default: int, maximum: int | None = None) -> int:
@@ -87,11 +100,6 @@ class HeaderPagination(BasePagination):
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         return [
-            {"name": "page", "required": False, "in": "query", "schema": {"type": "integer", "minimum": 1}},
-            {
-                "name": "page_size",
-                "required": False,
-                "in": "query",
-                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
-            },
+            {"name": "page", "required": False, "in": "query", "schema": PAGE_SCHEMA},
+            {"name": "page_size", "required": False, "in": "query", "schema": PAGE_SIZE_SCHEMA},
         ]

@@ -8,6 +8,57 @@ object.
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from rest_framework import serializers
+
+# Input strings the API checks beyond their type, as exact OpenAPI schemas (with maxLength: 64 digits at
+# most), so that a client or a fuzzer can tell a valid value from an invalid one. Leading zeros are
+# free; the value is what is bounded.
+_HEX = "[0-9a-fA-F]"
+_BELOW_2_251 = f"[1-7]{_HEX}{{62}}|{_HEX}{{1,62}}"  # 63 significant digits at most, the 63rd at most 7
+_NONZERO_BELOW_2_251 = f"[1-7]{_HEX}{{62}}|[1-9a-fA-F]{_HEX}{{0,61}}"
+# Above 2**251 and below the field prime 2**251 + 17 * 2**192 + 1: 8, twelve zeros, then at most 11 and 48 zeros.
+_2_251_TO_PRIME = f"80{{12}}(0{_HEX}{{49}}|10{_HEX}{{48}}|110{{48}})"
+ADDRESS_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": f"^0x0*({_BELOW_2_251})$",
+    "maxLength": 66,
+    "description": "Starknet address: 0x followed by 1 to 64 hex digits, below 2**251.",
+}
+ACCOUNT_ADDRESS_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": f"^0x0*({_NONZERO_BELOW_2_251})$",
+    "maxLength": 66,
+    "description": "Starknet account address: 0x followed by 1 to 64 hex digits, above 0 and below "
+    "2**251 - 256 (the last 256 values below 2**251 are refused too).",
+}
+TRANSACTION_HASH_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": f"^0x0*({_NONZERO_BELOW_2_251}|{_2_251_TO_PRIME})$",
+    "maxLength": 66,
+    "description": "Starknet transaction hash: 0x followed by 1 to 64 hex digits, above 0 and below the field prime.",
+}
+IP_ADDRESS_SCHEMA: dict[str, Any] = {
+    "oneOf": [{"type": "string", "format": "ipv4"}, {"type": "string", "format": "ipv6"}],
+}
+
+
+class NonEmptyBody(serializers.Serializer):
+    """Base of a request body whose fields are all optional but one at least must be sent (a change):
+    its schema says so (`minProperties: 1`); the view answers an empty body with 400."""
+
+
+class NonEmptyBodyExtension(OpenApiSerializerExtension):
+    target_class = NonEmptyBody
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_basic_serializer(self.target, direction)
+        if direction == "request":
+            schema["minProperties"] = 1
+        return schema
+
+
 ERROR_COMPONENT = "Error"
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -88,6 +139,15 @@ _PLAIN_PATHS: dict[str, dict[str, Any]] = {
 }
 
 
+def _component(result: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema itself, or the component it references."""
+    reference = schema.get("$ref", "")
+    if not reference.startswith("#/components/schemas/"):
+        return schema
+    found: dict[str, Any] = result.get("components", {}).get("schemas", {}).get(reference.rsplit("/", 1)[1], {})
+    return found
+
+
 def _needs_sign_in(operation: dict[str, Any]) -> bool:
     security: list[dict[str, Any]] = operation.get("security") or []
     return bool(security) and {} not in security
@@ -101,7 +161,16 @@ def error_responses(result: dict[str, Any], generator: Any, request: Any, public
     for path, methods in result.get("paths", {}).items():
         for operation in methods.values():
             responses = operation.setdefault("responses", {})
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    # An optional parameter sent blank (`?role=`) is read as not sent, as DRF reads
+                    # query strings: the default applies.
+                    parameter["allowEmptyValue"] = True
             takes_query = any(parameter.get("in") == "query" for parameter in operation.get("parameters", []))
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            if _component(result, body).get("minProperties"):
+                # A change must be sent: no body at all is as empty as `{}`.
+                operation["requestBody"]["required"] = True
             if "requestBody" in operation or takes_query:
                 responses.setdefault("400", {"description": _COMMON["400"]})
             if _needs_sign_in(operation):

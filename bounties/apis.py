@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import authenticated_user
-from blocra.pagination import HeaderPagination
+from blocra.pagination import PAGE_PARAMETERS, HeaderPagination
 from bounties import selectors, services
 from bounties.caching import bounty_detail_response, bounty_list_response
 from bounties.filters import bounty_list_filters_parse
@@ -39,11 +39,31 @@ from bounties.serializers import (
 )
 
 BOUNTIES = ["bounties"]
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, OpenApiParameter.QUERY, description="Page number, from 1."),
-    OpenApiParameter("page_size", int, OpenApiParameter.QUERY, description="Rows per page, 1 to 100 (default 20)."),
-]
 REWARDS = ["rewards"]
+
+
+def _error(description: str) -> OpenApiResponse:
+    """An error answer of the one error shape (blocra.schema gives it the `Error` schema)."""
+    return OpenApiResponse(description=description)
+
+
+NOT_OWNER = _error("Not the bounty's owner or an admin (`bounties.not_owner`).")
+BOUNTY_UPDATE_CONFLICT = _error(
+    "The change conflicts with the bounty's state: a status move not allowed (`bounties.invalid_transition`), "
+    "reward, token or deadline once someone joined (`bounties.immutable_after_join`), fewer places than "
+    "participants (`bounties.max_below_participants`)."
+)
+NOT_PARTICIPANT = _error("You are not an active participant of this bounty (`bounties.not_participant`).")
+PAYOUT_CONFLICT = _error(
+    "Already paid, a payout under way, nothing to verify, the transfer already pays another reward, or a token "
+    "that cannot be verified (`bounties.reward_already_paid`, `bounties.payout_in_progress`, "
+    "`bounties.no_payout_to_verify`, `bounties.transfer_already_used`, `bounties.reward_token_unusable`)."
+)
+STARKNET_TROUBLE = {
+    502: _error("The Starknet node answered wrongly."),
+    503: _error("The Starknet node is unavailable or busy (`Retry-After` when known)."),
+    504: _error("The Starknet node did not answer in time."),
+}
 
 
 def envelope(name: str, **fields: serializers.Field) -> serializers.Serializer:
@@ -123,7 +143,7 @@ class BountyDetailApi(APIView):
 
     @extend_schema(
         request=BountyUpdateSerializer,
-        responses={200: BountySerializer},
+        responses={200: BountySerializer, 403: NOT_OWNER, 409: BOUNTY_UPDATE_CONFLICT},
         tags=BOUNTIES,
         summary="Replace fields of a bounty (owner or admin; fields not sent stay unchanged)",
     )
@@ -132,7 +152,7 @@ class BountyDetailApi(APIView):
 
     @extend_schema(
         request=BountyUpdateSerializer,
-        responses={200: BountySerializer},
+        responses={200: BountySerializer, 403: NOT_OWNER, 409: BOUNTY_UPDATE_CONFLICT},
         tags=BOUNTIES,
         summary="Change fields or the status of a bounty (owner or admin)",
     )
@@ -145,7 +165,15 @@ class BountyDetailApi(APIView):
         bounty = services.bounty_update(bounty_id=pk, actor=authenticated_user(request), data=serializer.validated_data)
         return Response(BOUNTY.from_instance(bounty))
 
-    @extend_schema(responses={200: MessageResponseSerializer}, tags=BOUNTIES, summary="Delete a bounty")
+    @extend_schema(
+        responses={
+            200: MessageResponseSerializer,
+            403: NOT_OWNER,
+            409: _error("An approved submission or a reward exists: cancel it instead (`bounties.delete_blocked`)."),
+        },
+        tags=BOUNTIES,
+        summary="Delete a bounty",
+    )
     def delete(self, request: Request, pk) -> Response:
         services.bounty_delete(bounty_id=pk, actor=authenticated_user(request))
         return Response({"success": True, "message": "Bounty deleted"})
@@ -181,7 +209,19 @@ class BountyMineApi(APIView):
 class BountyJoinApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={201: ParticipantSerializer}, tags=BOUNTIES, summary="Join a bounty")
+    @extend_schema(
+        request=None,
+        responses={
+            201: ParticipantSerializer,
+            403: _error("The creator cannot join their own bounty (`bounties.creator_cannot_join`)."),
+            409: _error(
+                "Not open, past its deadline, full, or already joined (`bounties.not_open`, "
+                "`bounties.deadline_passed`, `bounties.full`, `bounties.already_joined`)."
+            ),
+        },
+        tags=BOUNTIES,
+        summary="Join a bounty",
+    )
     def post(self, request: Request, pk) -> Response:
         participant = services.participant_join(bounty_id=pk, user=authenticated_user(request))
         return Response(PARTICIPANT.from_instance(participant), status=201)
@@ -190,7 +230,16 @@ class BountyJoinApi(APIView):
 class BountyLeaveApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: ParticipantSerializer}, tags=BOUNTIES, summary="Leave a bounty")
+    @extend_schema(
+        request=None,
+        responses={
+            200: ParticipantSerializer,
+            403: NOT_PARTICIPANT,
+            409: _error("You have an approved submission (`bounties.has_approved_submission`)."),
+        },
+        tags=BOUNTIES,
+        summary="Leave a bounty",
+    )
     def post(self, request: Request, pk) -> Response:
         participant = services.participant_leave(bounty_id=pk, user=authenticated_user(request))
         return Response(PARTICIPANT.from_instance(participant))
@@ -213,7 +262,16 @@ class BountySubmitApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=SubmissionCreateSerializer, responses={201: SubmissionSerializer}, tags=BOUNTIES, summary="Submit work"
+        request=SubmissionCreateSerializer,
+        responses={
+            201: SubmissionSerializer,
+            403: NOT_PARTICIPANT,
+            409: _error(
+                "The bounty is not open or past its deadline (`bounties.not_open`, `bounties.deadline_passed`)."
+            ),
+        },
+        tags=BOUNTIES,
+        summary="Submit work",
     )
     def post(self, request: Request, pk) -> Response:
         serializer = SubmissionCreateSerializer(data=request.data)
@@ -229,7 +287,10 @@ class BountySubmissionsApi(APIView):
 
     @extend_schema(
         parameters=PAGE_PARAMETERS,
-        responses={200: SubmissionSerializer(many=True)},
+        responses={
+            200: SubmissionSerializer(many=True),
+            403: _error("Neither the owner, an admin nor a participant (`bounties.submissions_forbidden`)."),
+        },
         tags=BOUNTIES,
         summary="Submissions: all for the owner and admins, one's own for a participant",
     )
@@ -243,7 +304,11 @@ class SubmissionReviewApi(APIView):
 
     @extend_schema(
         request=SubmissionReviewSerializer,
-        responses={200: SubmissionSerializer},
+        responses={
+            200: SubmissionSerializer,
+            403: NOT_OWNER,
+            409: _error("The submission was already reviewed (`bounties.submission_not_pending`)."),
+        },
         tags=BOUNTIES,
         summary="Approve or reject a pending submission (owner or admin)",
     )
@@ -261,7 +326,15 @@ class BountyWinnerApi(APIView):
 
     @extend_schema(
         request=WinnerSerializer,
-        responses={200: WinnerResponseSerializer},
+        responses={
+            200: WinnerResponseSerializer,
+            403: NOT_OWNER,
+            409: _error(
+                "The winner has no submission, another winner was chosen, the bounty cannot be completed, or the "
+                "winner has no payout wallet (`bounties.winner_without_submission`, `bounties.winner_already_chosen`, "
+                "`bounties.invalid_transition`, `bounties.reward_without_recipient`)."
+            ),
+        },
         tags=BOUNTIES,
         summary="Choose the winner: creates the bounty's one reward and completes it",
     )
@@ -313,7 +386,7 @@ class RewardPayoutApi(APIView):
 
     @extend_schema(
         request=RewardPayoutSerializer,
-        responses={200: RewardSerializer},
+        responses={200: RewardSerializer, 403: NOT_OWNER, 409: PAYOUT_CONFLICT, **STARKNET_TROUBLE},
         tags=REWARDS,
         summary="Record the payout transaction and verify it on Starknet (bounty owner or admin)",
         description=(
@@ -339,7 +412,13 @@ class RewardVerifyApi(APIView):
 
     @extend_schema(
         request=None,
-        responses={200: RewardSerializer},
+        responses={
+            200: RewardSerializer,
+            400: _error("The recorded transaction does not pay the reward (the reward becomes `failed`)."),
+            403: NOT_OWNER,
+            409: PAYOUT_CONFLICT,
+            **STARKNET_TROUBLE,
+        },
         tags=REWARDS,
         summary="Check a reward's payout transaction again (bounty owner or admin; safe to retry)",
         description=(

@@ -13,11 +13,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from blocra.amounts import AMOUNT_DECIMALS, AMOUNT_MAX, format_amount, parse_amount
+from blocra.schema import TRANSACTION_HASH_SCHEMA, NonEmptyBody
+from blocra.strict_fields import StrictCharField
 from bounties.fields import MAX_ID, StatusChoiceField
 from bounties.filters import ORDERINGS
 from bounties.models import Bounty, Submission
 from bounties.representations import BOUNTY, PARTICIPANT, REWARD, SUBMISSION
-from bounties.tokens import amount_precision_problem, decimal_places, token_normalize
+from bounties.tokens import amount_precision_problem, decimal_places, token_input_schema, token_normalize
 
 TEXT_MAX = 20_000
 
@@ -57,7 +59,8 @@ class AmountInputField(serializers.Field):
         return format_amount(value)
 
 
-class TokenInputField(serializers.CharField):
+@extend_schema_field(token_input_schema())
+class TokenInputField(StrictCharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 70)
         super().__init__(**kwargs)
@@ -77,15 +80,15 @@ def _future(value):
 
 
 class BountyWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(min_length=3, max_length=200)
-    description = serializers.CharField(max_length=TEXT_MAX)
+    title = StrictCharField(min_length=3, max_length=200)
+    description = StrictCharField(max_length=TEXT_MAX)
     reward_amount = AmountInputField()
     reward_token = TokenInputField()
     difficulty = serializers.ChoiceField(choices=Bounty.Difficulty.choices)
-    category = serializers.CharField(min_length=1, max_length=64)
+    category = StrictCharField(min_length=1, max_length=64)
     deadline = serializers.DateTimeField(required=False, allow_null=True, validators=[_future])
     max_participants = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10_000)
-    requirements = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=TEXT_MAX)
+    requirements = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=TEXT_MAX)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # An amount and a token sent together must fit; against a stored token the service checks.
@@ -100,7 +103,7 @@ class BountyCreateSerializer(BountyWriteSerializer):
     """POST /bounties. `created_by` and `status` are not accepted: the caller creates an open bounty."""
 
 
-class BountyUpdateSerializer(BountyWriteSerializer):
+class BountyUpdateSerializer(NonEmptyBody, BountyWriteSerializer):
     """PUT and PATCH /bounties/{id}: any writable field, plus `status`; fields not sent stay unchanged."""
 
     status = StatusChoiceField(choices=Bounty.Status.choices, required=False, enum_name="BountyStatusEnum")
@@ -118,11 +121,11 @@ class BountyListQuerySerializer(serializers.Serializer):
     status = StatusChoiceField(
         choices=[*Bounty.Status.values, "active"], required=False, enum_name="BountyStatusFilterEnum"
     )
-    category = serializers.CharField(required=False, max_length=64)
+    category = StrictCharField(required=False, max_length=64)
     difficulty = serializers.ChoiceField(choices=Bounty.Difficulty.values, required=False)
     reward_token = TokenInputField(required=False)
     created_by = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    search = serializers.CharField(required=False, max_length=200)
+    search = StrictCharField(required=False, max_length=200)
     ordering = serializers.ChoiceField(choices=list(ORDERINGS), required=False, default="-created_at")
 
 
@@ -134,23 +137,28 @@ class RewardListQuerySerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=["winner", "creator"], required=False)
 
 
+@extend_schema_field(TRANSACTION_HASH_SCHEMA)
+class TransactionHashField(StrictCharField):
+    """A transaction hash as sent; the payout service checks and normalises it."""
+
+
 class RewardPayoutSerializer(serializers.Serializer):
     """POST /rewards/{id}/payout. The hash is checked and normalised by the payout service."""
 
-    transaction_hash = serializers.CharField(
+    transaction_hash = TransactionHashField(
         max_length=100, help_text="The Starknet transaction that paid the reward: 0x followed by 1 to 64 hex digits."
     )
 
 
 class SubmissionCreateSerializer(serializers.Serializer):
-    content = serializers.CharField(min_length=1, max_length=TEXT_MAX)
+    content = StrictCharField(min_length=1, max_length=TEXT_MAX)
 
 
 class SubmissionReviewSerializer(serializers.Serializer):
     status = StatusChoiceField(
         choices=[Submission.Status.APPROVED, Submission.Status.REJECTED], enum_name="ReviewOutcomeEnum"
     )
-    feedback = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=TEXT_MAX)
+    feedback = StrictCharField(required=False, allow_null=True, allow_blank=True, max_length=TEXT_MAX)
 
 
 class WinnerSerializer(serializers.Serializer):
@@ -184,7 +192,7 @@ class WinnerResponseSerializer(serializers.Serializer):
 
 class TopHunterSerializer(serializers.Serializer):
     user_id = serializers.IntegerField()
-    username = serializers.CharField(allow_null=True)
+    username = StrictCharField(allow_null=True)
     rewards_won = serializers.IntegerField()
 
 
@@ -193,7 +201,7 @@ class StatsDataSerializer(serializers.Serializer):
     by_status = serializers.DictField(child=serializers.IntegerField())
     total_participants = serializers.IntegerField()
     total_submissions = serializers.IntegerField()
-    rewards_paid = serializers.DictField(child=serializers.CharField(), help_text="Decimal string per token.")
+    rewards_paid = serializers.DictField(child=StrictCharField(), help_text="Decimal string per token.")
     top_hunters = TopHunterSerializer(many=True)
 
 
@@ -204,4 +212,4 @@ class StatsResponseSerializer(serializers.Serializer):
 
 class MessageResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField()
-    message = serializers.CharField()
+    message = StrictCharField()

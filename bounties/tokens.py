@@ -1,11 +1,28 @@
 """Reward tokens: a known symbol (STRK, ETH, USDC, USDT) or an ERC-20 contract address, and how many
 decimals an amount of each may carry."""
 
+import re
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 
+from blocra.schema import ADDRESS_SCHEMA
 from blocra.starknet import InvalidAddress, normalize_address
+
+
+def token_input_schema() -> dict[str, Any]:
+    """The OpenAPI schema of a token as clients send it: a configured symbol in any case, or an address."""
+    symbols = "|".join(
+        "".join(f"[{char.upper()}{char.lower()}]" if char.isalpha() else re.escape(char) for char in symbol)
+        for symbol in settings.STARKNET_TOKENS
+    )
+    return {
+        "oneOf": [{"type": "string", "pattern": f"^({symbols})$"}, ADDRESS_SCHEMA],
+        "description": f"A token symbol ({', '.join(settings.STARKNET_TOKENS)}, in any case) or a token contract "
+        "address.",
+    }
+
 
 # An unknown ERC-20 given by address may use up to the 18 decimals Starknet tokens conventionally have.
 ADDRESS_TOKEN_MAX_DECIMALS = 18

@@ -5,6 +5,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from blocra.schema import NonEmptyBody
+from blocra.strict_fields import StrictCharField
 from contracts.models import VISUALIZATION_TYPES, Dashboard, DashboardWidget
 from contracts.serializers.fields import MAX_ROW_ID, validate_bounded_json
 from contracts.services.dashboards import MAX_WIDGETS_PER_DASHBOARD
@@ -22,8 +24,8 @@ WIDGET_Y_MIN, WIDGET_Y_MAX = 0, 10000
 class DashboardCreateSerializer(serializers.Serializer):
     """Body of `POST /dashboard-builder`."""
 
-    name = serializers.CharField(min_length=1, max_length=200, trim_whitespace=True)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    name = StrictCharField(min_length=1, max_length=200, trim_whitespace=True)
+    description = StrictCharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 @extend_schema_field(
@@ -40,7 +42,7 @@ class AppWidgetField(serializers.DictField):
 
 def tags_field(**kwargs: Any) -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.CharField(min_length=1, max_length=MAX_TAG_LENGTH, trim_whitespace=True),
+        child=StrictCharField(min_length=1, max_length=MAX_TAG_LENGTH, trim_whitespace=True),
         max_length=MAX_TAGS,
         **kwargs,
     )
@@ -50,8 +52,8 @@ class AppDashboardCreateSerializer(serializers.Serializer):
     """Body of `POST /dashboards`, as the app's contract-events page sends it; keys it does not name are
     ignored. `title` is the dashboard's name, `widgets` its layout."""
 
-    title = serializers.CharField(source="name", min_length=1, max_length=200, trim_whitespace=True)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    title = StrictCharField(source="name", min_length=1, max_length=200, trim_whitespace=True)
+    description = StrictCharField(required=False, allow_blank=True, max_length=2000, default="")
     widgets = serializers.ListField(
         source="layout",
         child=AppWidgetField(),
@@ -111,10 +113,10 @@ class WidgetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WidgetLayoutSerializer(serializers.Serializer):
+class WidgetLayoutSerializer(NonEmptyBody):
     """The editable fields of a widget; every one optional (a PUT changes only what it sends)."""
 
-    title = serializers.CharField(required=False, min_length=1, max_length=200, trim_whitespace=True)
+    title = StrictCharField(required=False, min_length=1, max_length=200, trim_whitespace=True)
     visualization_type = serializers.ChoiceField(choices=VISUALIZATION_TYPES, required=False)
     position_x = serializers.IntegerField(required=False, min_value=WIDGET_X_MIN, max_value=WIDGET_X_MAX)
     position_y = serializers.IntegerField(required=False, min_value=WIDGET_Y_MIN, max_value=WIDGET_Y_MAX)
@@ -126,7 +128,7 @@ class WidgetCreateSerializer(WidgetLayoutSerializer):
     """Body of `POST /dashboard-builder/{id}/widgets`; position and size default to the model's."""
 
     query_id = serializers.IntegerField(min_value=1, max_value=MAX_ROW_ID)
-    title = serializers.CharField(min_length=1, max_length=200, trim_whitespace=True)
+    title = StrictCharField(min_length=1, max_length=200, trim_whitespace=True)
     visualization_type = serializers.ChoiceField(choices=VISUALIZATION_TYPES)
 
 
@@ -134,7 +136,7 @@ class DashboardWidgetEntrySerializer(serializers.Serializer):
     """One entry of a dashboard's detail: the widget with the saved query it charts."""
 
     widget = WidgetSerializer(source="*")
-    query_name = serializers.CharField(source="query.name")
+    query_name = StrictCharField(source="query.name")
     query_content = serializers.JSONField(source="query.query")
 
 
@@ -143,4 +145,4 @@ class SuggestionSerializer(serializers.Serializer):
     confidence = serializers.IntegerField(
         min_value=0, max_value=100, help_text="How well the visualization fits, as a percentage (0 to 100)."
     )
-    reason = serializers.CharField()
+    reason = StrictCharField()

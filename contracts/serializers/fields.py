@@ -12,7 +12,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from blocra.schema import ADDRESS_SCHEMA
 from blocra.starknet import InvalidAddress, normalize_address, parse_felt
+from blocra.strict_fields import StrictCharField
 from contracts.dates import iso_text, range_end, range_start
 
 # Row ids are 64-bit integers.
@@ -44,7 +46,8 @@ MAX_JSON_BYTES = 200_000
 MAX_JSON_DEPTH = 8
 
 
-class StarknetAddressField(serializers.CharField):
+@extend_schema_field(ADDRESS_SCHEMA)
+class StarknetAddressField(StrictCharField):
     """`0x` + 1..64 hex digits below 2**251, returned normalised (lowercase, 64 digits)."""
 
     default_error_messages = {"invalid_address": "Enter a Starknet address: 0x followed by 1 to 64 hex digits."}

@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from blocra.strict_fields import StrictCharField
 from contracts.models import ContractQuery
 from contracts.serializers.fields import (
     _CAIRO_IDENTIFIER,
@@ -50,7 +51,7 @@ class ContractQuerySerializer(serializers.ModelSerializer):
 
 
 class CallParametersSerializer(serializers.Serializer):
-    function = serializers.CharField(max_length=MAX_FUNCTION_NAME, trim_whitespace=False)
+    function = StrictCharField(max_length=MAX_FUNCTION_NAME, trim_whitespace=False)
     calldata = serializers.ListField(child=FeltField(), max_length=MAX_CALLDATA, required=False, default=list)
 
     def validate_function(self, value: str) -> str:

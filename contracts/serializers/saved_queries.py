@@ -5,6 +5,7 @@ from typing import Any, NamedTuple
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from blocra.strict_fields import StrictCharField
 from contracts.chains import DEFAULT_CHAIN, SUPPORTED_CHAINS
 from contracts.dates import range_end, range_start
 from contracts.models import SavedQuery
@@ -27,7 +28,7 @@ class ContractObjectSerializer(serializers.Serializer):
     """The object form of a `contracts` item; the app sends `name` blank when it knows none."""
 
     address = StarknetAddressField()
-    name = serializers.CharField(
+    name = StrictCharField(
         required=False, allow_blank=True, allow_null=True, max_length=MAX_CONTRACT_NAME, trim_whitespace=True
     )
 
@@ -72,7 +73,7 @@ class ContractItemField(serializers.Field):
         return value.address
 
 
-class ChainField(serializers.CharField):
+class ChainField(StrictCharField):
     """A supported chain, matched without regard to case or surrounding spaces ("Starknet" is
     `starknet`); returned lowercase."""
 
@@ -97,9 +98,7 @@ class SavedQueryCreateSerializer(serializers.Serializer):
     `contract_names`, `contract_info`). Keys it does not name are ignored."""
 
     # Blank or null: the service names the query after its first contract.
-    name = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, max_length=200, trim_whitespace=True
-    )
+    name = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=200, trim_whitespace=True)
     contracts = serializers.ListField(
         child=ContractItemField(),
         allow_empty=False,
