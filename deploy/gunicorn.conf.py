@@ -113,6 +113,34 @@ loglevel = {"warn": "warning", "trace": "debug"}.get(_log_level, _log_level)
 proc_name = "blocra"
 
 
+# --- Requests gunicorn refuses itself ------------------------------------------------------------------
+# A request gunicorn cannot parse (a request line or headers past its limits, a malformed line or
+# header) is answered by gunicorn before Django sees it, with an HTML page. The API's clients read JSON:
+# the same status in the API's one error shape, with a fixed message (never the request echoed back).
+import json  # noqa: E402
+
+import gunicorn.util  # noqa: E402
+
+_REFUSALS = {
+    400: ("request.malformed", "The request line or headers could not be parsed, or are too long."),
+    403: ("request.forbidden", "The request is forbidden."),
+    431: ("request.headers_too_large", "The request headers are too large."),
+    501: ("request.unsupported_transfer_coding", "The transfer coding is not supported."),
+}
+
+
+def _write_json_error(sock, status_int, reason, mesg):
+    code, message = _REFUSALS.get(status_int, ("server.error", "Internal server error."))
+    body = json.dumps({"success": False, "message": message, "code": code}).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    gunicorn.util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+gunicorn.util.write_error = _write_json_error
+
 # --- Metrics and JSON logs (issue 12, point 6) --------------------------------------------------------
 # Kept in this one block, apart from the server settings above.
 #

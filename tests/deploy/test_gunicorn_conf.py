@@ -3,6 +3,7 @@ TRUSTED_PROXIES, as the app's), and a live gunicorn that ignores a client's forw
 
 import http.client
 import importlib.util
+import json
 import os
 import runpy
 import subprocess
@@ -166,3 +167,27 @@ def test_gunicorn_conf_child_exit_imports_nothing_in_the_signal_handler(load_con
     # then: the module it needs was loaded at start, not in the handler, and the worker is marked dead
     assert conf["child_exit"].__globals__["_multiprocess"] is sys.modules["prometheus_client.multiprocess"]
     assert not gauge_file.exists()
+def test_live_gunicorn_refuses_an_overlong_request_line_in_the_api_error_shape(tmp_path):
+    require_service("gunicorn", importlib.util.find_spec("gunicorn") is not None, "pip install gunicorn")
+    # given: the production configuration
+    port = free_port()
+    env = clean_environment(
+        DJANGO_SETTINGS_MODULE="blocra.settings", DATA_DIR=str(tmp_path), GUNICORN_WORKERS="1", LOG_LEVEL="warning"
+    )
+    with gunicorn_server(env, bind=f"{HOST}:{port}", log=tmp_path / "gunicorn.log"):
+        # when: a request line past gunicorn's limit (4094 bytes), which gunicorn answers itself
+        connection = http.client.HTTPConnection(HOST, port, timeout=10)
+        try:
+            connection.request("GET", "/api/bounties?search=" + "x" * 5000)
+            response = connection.getresponse()
+            body = response.read()
+        finally:
+            connection.close()
+    # then: the API's JSON error, not gunicorn's HTML page
+    assert response.status == 400
+    assert response.getheader("Content-Type") == "application/json"
+    assert json.loads(body) == {
+        "success": False,
+        "message": "The request line or headers could not be parsed, or are too long.",
+        "code": "request.malformed",
+    }
