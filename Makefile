@@ -19,7 +19,7 @@ PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u 
 	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
 	--index-url $(LOCK_INDEX_URL) $(LOCK_ARGS)
 
-.PHONY: run test browser systemd nginx wrk bench lint typecheck imports format migrate check-migrations lock audit clean
+.PHONY: run test fuzz browser systemd nginx wrk bench lint typecheck imports format migrate check-migrations lock audit clean
 
 # Installs exactly the locked releases, each checked against its hash (requirements-dev.lock holds
 # requirements.lock, the runtime set, plus the development tools).
@@ -35,6 +35,13 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# Schemathesis against a live gunicorn (tests/fuzz): every operation of the OpenAPI schema, as an
+# anonymous caller, a user and an admin, FUZZ_EXAMPLES cases per operation and phase (default 5; more
+# for a longer local run, e.g. `make fuzz FUZZ_EXAMPLES=200`). Derandomized: the same cases every run.
+FUZZ_EXAMPLES ?= 5
+fuzz: $(BIN)/.installed
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -n $(PYTEST_WORKERS) tests/fuzz $(PYTEST_ARGS)
 
 # Debian packages some tests drive, each installed with apt-get when its program is missing (as root,
 # else through sudo). The package index is refreshed only when it does not know the package, or when

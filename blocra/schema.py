@@ -43,12 +43,13 @@ IP_ADDRESS_SCHEMA: dict[str, Any] = {
 }
 
 
-class NonEmptyBody(serializers.Serializer):
+class NonEmptyBody(serializers.Serializer[Any]):
     """Base of a request body whose fields are all optional but one at least must be sent (a change):
     its schema says so (`minProperties: 1`); the view answers an empty body with 400."""
 
 
-class NonEmptyBodyExtension(OpenApiSerializerExtension):
+# drf-spectacular's extension base registers subclasses in an untyped __init_subclass__.
+class NonEmptyBodyExtension(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
     target_class = NonEmptyBody
     match_subclasses = True
 
