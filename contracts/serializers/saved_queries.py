@@ -87,6 +87,8 @@ class ChainField(StrictCharField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("unknown_chain", chains=", ".join(sorted(SUPPORTED_CHAINS)))
         value = super().to_internal_value(data).lower()
         if value not in SUPPORTED_CHAINS:
             self.fail("unknown_chain", chains=", ".join(sorted(SUPPORTED_CHAINS)))
