@@ -414,7 +414,6 @@ class RewardVerifyApi(APIView):
         request=None,
         responses={
             200: RewardSerializer,
-            400: _error("The recorded transaction does not pay the reward (the reward becomes `failed`)."),
             403: NOT_OWNER,
             409: PAYOUT_CONFLICT,
             **STARKNET_TROUBLE,

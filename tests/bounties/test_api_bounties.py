@@ -210,8 +210,9 @@ def test_bounty_update_unknown_is_404(clients, method):
         {"deadline": None},
     ],
 )
-def test_bounty_update_terms_immutable_after_join(clients, bounty, joined, change):
-    response = clients["owner"].patch(f"/api/bounties/{bounty.pk}", change, format="json")
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_bounty_update_terms_immutable_after_join(clients, bounty, joined, change, method):
+    response = getattr(clients["owner"], method)(f"/api/bounties/{bounty.pk}", change, format="json")
     assert_error(response, 409, "bounties.immutable_after_join")
     before = (bounty.reward_amount, bounty.reward_token, bounty.deadline)
     bounty.refresh_from_db()

@@ -539,14 +539,25 @@ def test_payout_node_timeout_is_504(clients, settings, starknet_node, chain, rew
     assert actions(reward) == []
 
 
-def test_verify_node_trouble_leaves_processing_reward(clients, starknet_node, chain, reward):
+@pytest.mark.parametrize(
+    ("trouble", "status", "code"),
+    [
+        (lambda node: node.fail(503), 503, "starknet.unavailable"),
+        (lambda node: node.fail(500, method=RECEIPT), 502, "starknet.bad_gateway"),
+        (lambda node: node.hang(3, method=RECEIPT), 504, "starknet.timeout"),
+    ],
+)
+def test_verify_node_trouble_leaves_processing_reward(
+    clients, settings, starknet_node, chain, reward, trouble, status, code
+):
     tx_hash = pay(chain, units("150.5"), finality="PRE_CONFIRMED")
     payout(clients["owner"], reward, tx_hash)
     reward.refresh_from_db()
     chain.accept(int(tx_hash, 16))
-    starknet_node.fail(503)
+    settings.STARKNET_RPC_TIMEOUT = 0.3
+    trouble(starknet_node)
 
-    assert_error(verify(clients["owner"], reward), 503, "starknet.unavailable")
+    assert_error(verify(clients["owner"], reward), status, code)
     assert_unchanged(reward, status="processing", transaction_hash=padded(tx_hash))
 
 
