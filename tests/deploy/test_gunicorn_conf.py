@@ -167,6 +167,8 @@ def test_gunicorn_conf_child_exit_imports_nothing_in_the_signal_handler(load_con
     # then: the module it needs was loaded at start, not in the handler, and the worker is marked dead
     assert conf["child_exit"].__globals__["_multiprocess"] is sys.modules["prometheus_client.multiprocess"]
     assert not gauge_file.exists()
+
+
 def test_live_gunicorn_refuses_an_overlong_request_line_in_the_api_error_shape(tmp_path):
     require_service("gunicorn", importlib.util.find_spec("gunicorn") is not None, "pip install gunicorn")
     # given: the production configuration
