@@ -23,6 +23,11 @@ ORDERINGS: dict[str, tuple[Any, ...]] = {
 }
 
 
+# The accepted values, computed once: Django's `Choices.values` builds a new list on every access.
+_STATUSES = frozenset([*Bounty.Status.values, "active"])
+_DIFFICULTIES = frozenset(Bounty.Difficulty.values)
+
+
 @dataclass(frozen=True)
 class BountyFilters:
     status: str | None = None
@@ -78,10 +83,10 @@ def bounty_list_filters_parse(params: Mapping[str, str]) -> BountyFilters:
             errors[name] = [f'"{value}" is not a valid choice.']
         return value
 
-    status = choice("status", [*Bounty.Status.values, "active"])
+    status = choice("status", _STATUSES)
     values["status"] = Bounty.Status.OPEN if status == "active" else status
     values["category"] = text("category", 64)
-    values["difficulty"] = choice("difficulty", Bounty.Difficulty.values)
+    values["difficulty"] = choice("difficulty", _DIFFICULTIES)
     values["ordering"] = choice("ordering", ORDERINGS) or "-created_at"
     values["search"] = text("search", 200)
     token = text("reward_token", 70)
