@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.hung_node import ALICE, add_challenge  # noqa: E402
+from bench.processes import children, cpu_seconds, memory_mib  # noqa: E402
 from bench.scale import Scale  # noqa: E402
 from bench.seed import database_prepare  # noqa: E402
 from tests.live_gunicorn import SteadyLoad, free_port  # noqa: E402
@@ -68,12 +69,6 @@ CONFIGURATIONS: dict[str, tuple[dict[str, str], str]] = {
 }
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def first_health(server: subprocess.Popen, port: int, started: float) -> tuple[float, float]:
     """Seconds from `started` to the first 200 from /health, and the CPU seconds the master and its
     workers had used by then (what the wall time would be on an idle machine, less waiting)."""
@@ -92,28 +87,6 @@ def first_health(server: subprocess.Popen, port: int, started: float) -> tuple[f
             connection.close()
         time.sleep(0.01)
     raise SystemExit("no /health answer within 60 s")
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def memory_mib(pid: int) -> tuple[float, float]:
-    """(RSS, PSS) of a process in MiB."""
-    values = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        key, value = line.split(":", 1)
-        values[key] = int(value.split()[0]) / 1024
-    return values["Rss"], values["Pss"]
 
 
 def wrk(port: int, path: str, seconds: float, server: int) -> tuple[float, str, float, int]:

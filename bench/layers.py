@@ -33,7 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.gunicorn_config import children, cpu_seconds, first_health, memory_mib  # noqa: E402
+from bench.gunicorn_config import first_health  # noqa: E402
+from bench.processes import children, cpu_seconds, memory_mib  # noqa: E402
 from tests.live_gunicorn import free_port  # noqa: E402
 
 HOST = "127.0.0.1"

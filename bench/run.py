@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.processes import children, memory_mib  # noqa: E402
 from bench.scale import Scale  # noqa: E402
 from bench.seed import database_prepare  # noqa: E402
 from bench.wrk import WrkResult, wrk_run  # noqa: E402
@@ -136,28 +137,6 @@ def server_stop(server: Server, *, graceful: bool = True) -> None:
     server.process.wait(timeout=10)
 
 
-def workers_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def memory_mib(pid: int) -> tuple[float, float]:
-    """(RSS, PSS) of a process in MiB (PSS: shared pages divided among their sharers)."""
-    values = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        key, value = line.split(":", 1)
-        values[key] = int(value.split()[0]) / 1024
-    return values["Rss"], values["Pss"]
-
-
 def cpu_seconds(pid: int) -> float:
     """User and system CPU time a process has used so far (0 once it is gone)."""
     try:
@@ -172,7 +151,7 @@ def wait_idle(server: Server, limit: float = 120) -> float:
     closes its connections; the server still answers what it read) must not slow the next run. Returns
     the seconds waited."""
     started = time.monotonic()
-    pids = [server.process.pid, *workers_of(server.process.pid)]
+    pids = [server.process.pid, *children(server.process.pid)]
     before = sum(cpu_seconds(pid) for pid in pids)
     quiet = 0
     # Idle means a whole second under 4% of one core: on a crowded machine a busy server can get almost
@@ -397,7 +376,7 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> li
         servers.append(app)
         bare = server_start("bare", "bench.bare.wsgi", bare_env(), data_dir / "bare.log", "/")
         servers.append(bare)
-        workers = len(workers_of(app.process.pid))
+        workers = len(children(app.process.pid))
         print(f"gunicorn ({GUNICORN_CONFIG}): {workers} workers each; first /health after {app.first_answer:.2f} s")
 
         chosen = [e for e in endpoints(prepared) if not args.only or e.key in args.only]
@@ -423,7 +402,7 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> li
             wait_idle(app)
             app_result, _ = wrk_run(url, seconds=args.duration, lines=lines, **load)
             wait_idle(app)
-            rss = max(memory_mib(pid)[0] for pid in workers_of(app.process.pid))
+            rss = max(memory_mib(pid)[0] for pid in children(app.process.pid))
             bare_result, _ = wrk_run(f"http://{HOST}:{bare.port}/", seconds=args.duration, **load)
             row_problems = _run_problems(app_result, one_off=endpoint.one_off) + [
                 f"bare: {p}" for p in _run_problems(bare_result, one_off=False)
@@ -432,8 +411,8 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> li
             print(_row_text(row), flush=True)
             problems += [f"{name}: {endpoint.label}: {p}" for p in row_problems]
 
-        app_memory = [memory_mib(pid) for pid in workers_of(app.process.pid)]
-        bare_memory = [memory_mib(pid) for pid in workers_of(bare.process.pid)]
+        app_memory = [memory_mib(pid) for pid in children(app.process.pid)]
+        bare_memory = [memory_mib(pid) for pid in children(bare.process.pid)]
         rss = max(rss for rss, _ in app_memory)
         print(
             f"\nworker RSS after the runs (MiB): app {', '.join(f'{r:.0f}' for r, _ in app_memory)}"
