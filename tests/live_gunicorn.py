@@ -36,6 +36,46 @@ def database_url() -> str:
     return f"{scheme}://{credentials}@{info['HOST'] or '127.0.0.1'}:{info['PORT'] or port}/{info['NAME']}"
 
 
+# Variables of the suite's own environment that would configure the server under test behind its back.
+_SERVER_VARIABLES = (
+    "STARKNET_",
+    "GUNICORN_",
+    "REDIS_",
+    "METRICS_",
+    "PROMETHEUS_",
+    "BLOCRA_METRICS_",
+    "DATABASE_",
+    "CACHE_",
+)
+
+
+def production_env(tmp_path: Path, *, share_redis: bool = False, **overrides: str) -> dict[str, str]:
+    """The environment of a production-settings server (DEBUG off) on the calling test's database, with
+    its data, cache file and static root under `tmp_path`, no Starknet node (`STARKNET_RPC_URLS` in
+    `overrides` names one), and the suite's Redis cache when `share_redis` and the suite uses one."""
+    from django.conf import settings
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_SERVER_VARIABLES)}
+    # An existing (empty) static root: WhiteNoise warns on stderr, not in JSON, about a missing one.
+    static = tmp_path / "static"
+    static.mkdir(exist_ok=True)
+    env.update(
+        DJANGO_SETTINGS_MODULE="blocra.settings",
+        BLOCRA_READ_DOT_ENV="false",
+        DEBUG="false",
+        DATA_DIR=str(tmp_path),
+        STATIC_ROOT=str(static),
+        DATABASE_URL=database_url(),
+        LOG_LEVEL="warning",
+        STARKNET_RPC_URLS="http://127.0.0.1:9/unconfigured",
+    )
+    cache = settings.CACHES["default"]
+    if share_redis and cache["BACKEND"].endswith("RedisCache"):
+        env["REDIS_URL"] = cache["LOCATION"]
+    env.update(overrides)
+    return env
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))

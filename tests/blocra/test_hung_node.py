@@ -3,15 +3,13 @@ keeps answering /health and the bounty list while three chain requests per worke
 under way against a node that never answers."""
 
 import importlib.util
-import os
 import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from tests.factories import BountyFactory
-from tests.live_gunicorn import SteadyLoad, database_url, gunicorn, timed_get
+from tests.live_gunicorn import SteadyLoad, gunicorn, production_env, timed_get
 from tests.real_services import require_service
 from tests.starknet_wallets import ALICE, challenge_create
 
@@ -22,14 +20,9 @@ RPC_TIMEOUT = 3  # seconds; the chain request holding a worker outlasts every pr
 
 
 def server_env(tmp_path: Path, node_url: str) -> dict[str, str]:
-    cache = settings.CACHES["default"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("STARKNET_", "GUNICORN_", "REDIS_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="blocra.settings",
-        BLOCRA_READ_DOT_ENV="false",
-        DEBUG="false",
-        DATA_DIR=str(tmp_path),
-        DATABASE_URL=database_url(),
+    return production_env(
+        tmp_path,
+        share_redis=True,
         LOG_LEVEL="error",
         STARKNET_RPC_URLS=node_url,
         STARKNET_RPC_TIMEOUT=str(RPC_TIMEOUT),
@@ -38,9 +31,6 @@ def server_env(tmp_path: Path, node_url: str) -> dict[str, str]:
         API_RATE_LIMIT="",
         WALLET_SIGNIN_RATE_LIMIT="",
     )
-    if cache["BACKEND"].endswith("RedisCache"):
-        env["REDIS_URL"] = cache["LOCATION"]
-    return env
 
 
 def test_hung_node_leaves_health_and_bounty_list_fast_under_chain_load(tmp_path, make_starknet_node):

@@ -12,11 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.live_gunicorn import HOST, database_url, gunicorn
+from tests.live_gunicorn import HOST, gunicorn, production_env
 from tests.real_services import require_service
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the server reads the test's database
@@ -26,37 +25,17 @@ BURST = 16  # requests per burst, 8 at a time: both workers get some within a fe
 
 
 def server_env(tmp_path: Path, multiproc_dir: Path, *, preload: bool) -> dict[str, str]:
-    cache = settings.CACHES["default"]
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("STARKNET_", "GUNICORN_", "REDIS_", "METRICS_", "PROMETHEUS_", "BLOCRA_METRICS_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="blocra.settings",
-        BLOCRA_READ_DOT_ENV="false",
-        DEBUG="false",
-        DATA_DIR=str(tmp_path),
-        # An existing (empty) static root: WhiteNoise warns on stderr, not in JSON, about a missing one.
-        STATIC_ROOT=str(static_root(tmp_path)),
-        DATABASE_URL=database_url(),
+    env = production_env(
+        tmp_path,
+        share_redis=True,
         LOG_LEVEL="info",
         LOG_FORMAT="json",
         PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir),
         API_RATE_LIMIT="",
-        STARKNET_RPC_URLS="http://127.0.0.1:9/unconfigured",
     )
     if preload:
         env["GUNICORN_CMD_ARGS"] = "--preload"
-    if cache["BACKEND"].endswith("RedisCache"):
-        env["REDIS_URL"] = cache["LOCATION"]
     return env
-
-
-def static_root(tmp_path) -> object:
-    path = tmp_path / "static"
-    path.mkdir(exist_ok=True)
-    return path
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ from pathlib import Path
 
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from tests.live_gunicorn import HOST, database_url, free_port, gunicorn_server
+from tests.live_gunicorn import HOST, free_port, gunicorn_server, production_env
 
 # Waits on a busy 2-core machine: long enough never to decide a test, only to end a hung one.
 WAIT = 90.0
@@ -23,26 +22,7 @@ WAIT = 90.0
 def server_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     """The environment of a production-settings server (DEBUG off) on this test's database, with its
     data, cache file and metrics under `tmp_path`; the suite's Redis only when `overrides` name it."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("STARKNET_", "GUNICORN_", "REDIS_", "METRICS_", "PROMETHEUS_", "DATABASE_", "CACHE_"))
-    }
-    static = tmp_path / "static"
-    static.mkdir(exist_ok=True)
-    env.update(
-        DJANGO_SETTINGS_MODULE="blocra.settings",
-        BLOCRA_READ_DOT_ENV="false",
-        DEBUG="false",
-        DATA_DIR=str(tmp_path),
-        STATIC_ROOT=str(static),
-        DATABASE_URL=database_url(),
-        LOG_LEVEL="warning",
-        API_RATE_LIMIT="",
-        STARKNET_RPC_URLS="http://127.0.0.1:9/unconfigured",
-    )
-    env.update(overrides)
-    return env
+    return production_env(tmp_path, **{"API_RATE_LIMIT": "", **overrides})
 
 
 @contextmanager

@@ -27,7 +27,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.conf import settings
 from hypothesis import strategies as st
 from schemathesis import engine
 from schemathesis.engine import events
@@ -48,7 +47,7 @@ from tests.factories import (
     WidgetFactory,
     wallet_for,
 )
-from tests.live_gunicorn import database_url, gunicorn
+from tests.live_gunicorn import gunicorn, production_env
 from tests.real_services import require_service
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the server reads what the test commits
@@ -136,24 +135,16 @@ def error_shape(ctx, response, case) -> bool | None:
 
 
 def server_env(tmp_path: Path, node_url: str) -> dict[str, str]:
-    cache = settings.CACHES["default"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("STARKNET_", "GUNICORN_", "REDIS_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="blocra.settings",
-        BLOCRA_READ_DOT_ENV="false",
-        DEBUG="false",
-        DATA_DIR=str(tmp_path),
-        DATABASE_URL=database_url(),
+    return production_env(
+        tmp_path,
+        share_redis=True,
         LOG_LEVEL="error",
         STARKNET_RPC_URLS=node_url,
         STARKNET_RPC_TIMEOUT="5",
         STARKNET_RPC_CONNECT_TIMEOUT="2",
         GOOGLE_CLIENT_ID="fuzz-client.apps.googleusercontent.com",
+        **{name: RAISED_RATE_LIMIT for name in RATE_LIMITS},
     )
-    env.update({name: RAISED_RATE_LIMIT for name in RATE_LIMITS})
-    if cache["BACKEND"].endswith("RedisCache"):
-        env["REDIS_URL"] = cache["LOCATION"]
-    return env
 
 
 def seed(persona: User) -> dict[str, list[str]]:
