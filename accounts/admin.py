@@ -1,4 +1,4 @@
-"""Django admin screens for users and the (read-only) activity log.
+"""Django admin screens for users, the (read-only) activity log and the (read-only) notifications.
 
 A user's role and activation change only through the list's actions, which call the same service as
 the API (`user_moderate`): one set of rules (admins only, no self-lockout, superusers changed only by
@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.authentication import authenticated_user
-from accounts.models import ActivityLog, User
+from accounts.models import ActivityLog, Notification, User
 from accounts.services import activity_record, sessions_revoke_all, user_moderate
 from blocra.admin_actions import run_each
 
@@ -157,6 +157,28 @@ class ActivityLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The inboxes, to answer "did they get told?": read-only, written only by the services."""
+
+    list_display = ["created_at", "kind", "recipient", "actor", "bounty_id", "read_at"]
+    list_filter = ["kind", ("created_at", admin.DateFieldListFilter), ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["kind", "recipient__email", "recipient__username", "actor__email", "actor__username"]
+    list_select_related = ["recipient", "actor"]
+    ordering = ["-id"]
+    list_per_page = 100
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
         return False
 
 

@@ -131,3 +131,9 @@ class NothingToModerate(BadRequest):
 class UserNotFound(NotFound):
     code = "request.not_found"
     message = "No such user."
+
+
+class NotificationNotFound(NotFound):
+    # Another user's notification is "not found" too: the answer must not tell which ids exist.
+    code = "notifications.not_found"
+    message = "Notification not found."

@@ -173,3 +173,63 @@ class ActivityLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_id or '-'} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Notification(models.Model):
+    """One event told to one user, for the in-app inbox. Written by the services of every app in the
+    transaction of the change it tells about (a rolled-back change leaves none), never to the actor."""
+
+    class Kind(models.TextChoices):
+        PARTICIPANT_JOINED = "bounty.participant_joined", "A hunter joined your bounty"
+        SUBMISSION_RECEIVED = "bounty.submission_received", "Your bounty received a submission"
+        SUBMISSION_REVIEWED = "submission.reviewed", "Your submission was reviewed"
+        WINNER_CHOSEN = "bounty.winner_chosen", "You won a bounty: its reward was created"
+        PAYOUT_VERIFIED = "reward.payout_verified", "A reward's payout was verified on chain"
+        BOUNTY_CANCELLED = "bounty.cancelled", "A bounty you take part in was cancelled"
+        BOUNTY_EXPIRED = "bounty.expired", "A bounty you take part in expired"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=64, choices=Kind.choices)
+    # Who caused it (none for the system: expiry, payout checks by `verify_payouts`).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The bounty it is about, as a plain id: accounts sits below bounties (no foreign key upwards), and a
+    # deleted bounty leaves its notifications readable (the payload carries its title).
+    bounty_id = models.UUIDField(null=True, blank=True)
+    # What the app shows, small and flat: the bounty's title and the ids and values of the kind.
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "bounty.participant_joined",
+                        "bounty.submission_received",
+                        "submission.reviewed",
+                        "bounty.winner_chosen",
+                        "reward.payout_verified",
+                        "bounty.cancelled",
+                        "bounty.expired",
+                    ]
+                ),
+                name="accounts_notification_kind_valid",
+            ),
+            # Nobody is told about their own action.
+            models.CheckConstraint(
+                condition=models.Q(actor__isnull=True) | ~models.Q(actor=models.F("recipient")),
+                name="accounts_notification_not_to_actor",
+            ),
+        ]
+        indexes = [
+            # The inbox, newest first (ids grow with creation), and its unread part and count. Plain
+            # composite indexes rather than a partial one on unread rows, which MySQL/MariaDB cannot build.
+            models.Index(fields=["recipient", "-id"], name="accounts_notif_inbox_idx"),
+            models.Index(fields=["recipient", "read_at", "-id"], name="accounts_notif_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"

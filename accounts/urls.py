@@ -1,6 +1,7 @@
 from django.urls import path
 
-from accounts import apis, wallet_apis
+import blocra.converters  # noqa: F401 (registers the `row_id` path converter)
+from accounts import apis, notification_apis, wallet_apis
 
 urlpatterns = [
     path("auth/register", apis.RegisterApi.as_view(), name="auth-register"),
@@ -17,4 +18,8 @@ urlpatterns = [
     path("auth/wallet/challenge", wallet_apis.WalletChallengeApi.as_view(), name="auth-wallet-challenge"),
     path("auth/wallet", wallet_apis.WalletSigninApi.as_view(), name="auth-wallet"),
     path("auth/wallet/link", wallet_apis.WalletLinkApi.as_view(), name="auth-wallet-link"),
+    path("notifications", notification_apis.NotificationListApi.as_view(), name="notification-list"),
+    # Fixed words before <row_id:pk>, though ids match only digits.
+    path("notifications/read-all", notification_apis.NotificationReadAllApi.as_view(), name="notification-read-all"),
+    path("notifications/<row_id:pk>/read", notification_apis.NotificationReadApi.as_view(), name="notification-read"),
 ]

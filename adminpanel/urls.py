@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from adminpanel import apis
-from contracts.urls import RowIdConverter
+from blocra.converters import RowIdConverter
 
 # A user id that fits the 64-bit column; anything else under the path is a 404.
 register_converter(RowIdConverter, "user_id")

@@ -398,8 +398,9 @@ if not (MAX_REWARD_AMOUNT.is_finite() and 0 < MAX_REWARD_AMOUNT < Decimal("1E+22
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_ALLOW_CREDENTIALS = False  # bearer tokens, not cookies
 CORS_URLS_REGEX = r"^/(api/.*|api|health)$"
-# ETag: the cached bounty reads' (bounties.caching), which the app may send back in If-None-Match.
-CORS_EXPOSE_HEADERS = ["X-Total-Count", "Link", "X-Request-ID", "Retry-After", "ETag"]
+# ETag: the cached bounty reads' (bounties.caching), which the app may send back in If-None-Match;
+# X-Unread-Count: the inbox's badge (GET /api/notifications).
+CORS_EXPOSE_HEADERS = ["X-Total-Count", "Link", "X-Request-ID", "Retry-After", "ETag", "X-Unread-Count"]
 CORS_PREFLIGHT_MAX_AGE = 600
 from corsheaders.defaults import default_headers  # noqa: E402
 

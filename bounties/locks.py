@@ -30,10 +30,15 @@ def bounty_lock(bounty_id: uuid.UUID) -> Bounty:
 
 
 def bounty_lock_for_submission(bounty_id: uuid.UUID) -> Bounty:
-    """The bounty's status and deadline, locked: a submission cannot land while a review or a status
-    change of the same bounty is being written. Raises BountyNotFound."""
+    """The bounty's status and deadline (and its title and creator, for the owner's notification), locked:
+    a submission cannot land while a review or a status change of the same bounty is being written.
+    Raises BountyNotFound."""
     try:
-        return Bounty.objects.select_for_update().only("id", "status", "deadline").get(pk=bounty_id)
+        return (
+            Bounty.objects.select_for_update()
+            .only("id", "title", "created_by_id", "status", "deadline")
+            .get(pk=bounty_id)
+        )
     except Bounty.DoesNotExist:
         raise BountyNotFound() from None
 

@@ -5,25 +5,10 @@ for a dashboard id: ids match only digits (the earlier backend's `/dashboard-bui
 shadowed by `/dashboard-builder/:id`).
 """
 
-from django.urls import path, register_converter
+from django.urls import path
 
+import blocra.converters  # noqa: F401 (registers the `row_id` path converter)
 from contracts.apis import analytics, dashboards, events, queries, saved_queries
-
-
-class RowIdConverter:
-    """A positive integer id that fits a 64-bit column (at most 18 digits): larger numbers are a 404,
-    never an overflow in the database driver."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return str(value)
-
-
-register_converter(RowIdConverter, "row_id")
 
 urlpatterns = [
     # Contract queries: POST runs one on Starknet now.

@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import ActivityLog, User, WalletChallenge
+from accounts.models import ActivityLog, Notification, User, WalletChallenge
 from adminpanel.models import Feedback
 from bounties.models import Bounty, BountyParticipant, PayoutTransfer, Reward, Submission
 from contracts.models import ContractQuery, Dashboard, DashboardWidget, SavedQuery, WidgetPreference
@@ -199,6 +199,19 @@ class ActivityFactory(factory.django.DjangoModelFactory):
 
     actor = factory.SubFactory(UserFactory)
     action = "auth.login"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """A notification as the services write one: a hunter joined the recipient's bounty."""
+
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    actor = factory.SubFactory(UserFactory)
+    kind = Notification.Kind.PARTICIPANT_JOINED
+    bounty_id = factory.Faker("uuid4", cast_to=None)
+    payload = factory.LazyFunction(lambda: {"bounty_title": "Bounty number 1"})
 
 
 class WalletChallengeFactory(factory.django.DjangoModelFactory):

@@ -157,7 +157,7 @@ def bounty_expire_due(*, now: datetime | None = None, dry_run: bool = False) -> 
     due = list(
         Bounty.objects.filter(status=Bounty.Status.OPEN, deadline__lte=now)
         .order_by("deadline", "id")
-        .only("id", "status")
+        .only("id", "title", "status")
     )
     if dry_run:
         return [bounty.pk for bounty in due]

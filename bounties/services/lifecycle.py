@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.services import activity_record
 from bounties.errors import InvalidTransition
 from bounties.models import Bounty
+from bounties.notifications import notify_bounty_ended
 from bounties.permissions import moderation_metadata
 
 Status = Bounty.Status
@@ -41,7 +42,8 @@ def bounty_transition(
     by_system: bool = False,
     condition: Q | None = None,
 ) -> bool:
-    """Move `bounty` from its current status to `to_status` and log it; runs in the caller's transaction.
+    """Move `bounty` from its current status to `to_status`, log it, and tell the participants of a
+    cancelled or expired bounty (`bounty` needs its title); runs in the caller's transaction.
 
     The UPDATE is conditional on the status the caller read, so two concurrent changes cannot both
     apply. Raises InvalidTransition when the table forbids the change; returns False (nothing written)
@@ -65,6 +67,7 @@ def bounty_transition(
         target_id=bounty.pk,
         metadata={"from": from_status, "to": to_status, **moderation_metadata(actor=actor, bounty=bounty)},
     )
+    notify_bounty_ended(bounty=bounty, actor=actor)
     return True
 
 

@@ -26,6 +26,7 @@ from bounties.errors import (
 )
 from bounties.locks import bounty_lock_for_submission
 from bounties.models import Bounty, BountyParticipant, Submission
+from bounties.notifications import notify_participant_joined, notify_submission_received
 
 Status = Bounty.Status
 Active = BountyParticipant.Status.ACTIVE
@@ -34,7 +35,7 @@ Withdrawn = BountyParticipant.Status.WITHDRAWN
 
 def _bounty_for_participation(bounty_id: uuid.UUID) -> Bounty:
     try:
-        return Bounty.objects.only("id", "created_by_id", "status", "deadline").get(pk=bounty_id)
+        return Bounty.objects.only("id", "title", "created_by_id", "status", "deadline").get(pk=bounty_id)
     except Bounty.DoesNotExist:
         raise BountyNotFound() from None
 
@@ -89,6 +90,7 @@ def participant_join(*, bounty_id: uuid.UUID, user: User) -> BountyParticipant:
             except IntegrityError:
                 raise AlreadyJoined() from None
         activity_record(action="bounty.joined", actor=user, target_type="bounty", target_id=bounty_id)
+        notify_participant_joined(bounty=bounty, participant=user)
     return participant
 
 
@@ -140,4 +142,5 @@ def submission_create(*, bounty_id: uuid.UUID, user: User, content: str) -> Subm
             target_id=submission.pk,
             metadata={"bounty_id": str(bounty_id), "replaced": bool(replaced)},
         )
+        notify_submission_received(bounty=bounty, submission=submission, submitter=user)
     return submission

@@ -54,6 +54,7 @@ from bounties.errors import (
 )
 from bounties.locks import reward_lock
 from bounties.models import PayoutTransfer, Reward
+from bounties.notifications import notify_payout_verified
 from bounties.permissions import moderation_metadata
 from bounties.selectors import reward_get_manageable
 from bounties.tokens import token_contract
@@ -130,7 +131,7 @@ def reward_payout_verify(*, reward_id: uuid.UUID, actor: User | None = None) -> 
     permission check. Raises what reward_payout_submit raises, and NoPayoutToVerify."""
     if actor is None:
         try:
-            reward = Reward.objects.get(pk=reward_id)
+            reward = Reward.objects.select_related("bounty").get(pk=reward_id)
         except Reward.DoesNotExist:
             raise RewardNotFound() from None
     else:
@@ -156,7 +157,7 @@ class _Logged:
 
 
 def _payout_check(*, reward: Reward, tx_hash: str, actor: User | None, check: str) -> Reward:
-    # With an actor, `reward` came from reward_get_manageable, its bounty joined.
+    # `reward` was read with its bounty joined (reward_get_manageable, or reward_payout_verify for the system).
     logged = _Logged(
         actor=actor,
         check=check,
@@ -222,6 +223,7 @@ def _payout_record(*, reward: Reward, tx_hash: str, verdict: ChainVerdict, logge
             block_number=verdict.block_number,
             finality_status=verdict.finality_status,
         )
+        notify_payout_verified(bounty=reward.bounty, reward=locked, actor=logged.actor)
         return locked
 
 

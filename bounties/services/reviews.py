@@ -20,6 +20,7 @@ from bounties.errors import (
 )
 from bounties.locks import bounty_lock, submissions_lock
 from bounties.models import Bounty, Reward, Submission
+from bounties.notifications import notify_submission_reviewed, notify_winner_chosen
 from bounties.permissions import ensure_can_manage_bounty, moderation_metadata
 from bounties.services.lifecycle import bounty_transition_or_fail
 
@@ -60,6 +61,7 @@ def submission_review(
             target_id=submission.pk,
             metadata={"bounty_id": str(bounty.pk), "status": status, **moderation_metadata(actor=actor, bounty=bounty)},
         )
+        notify_submission_reviewed(bounty=bounty, submission=submission, actor=actor)
     return submission
 
 
@@ -150,4 +152,5 @@ def bounty_select_winner(
                 **moderation_metadata(actor=actor, bounty=bounty),
             },
         )
+        notify_winner_chosen(bounty=bounty, reward=reward, actor=actor)
     return bounty, reward

@@ -144,16 +144,16 @@ def test_queries_bounty_delete(clients, bounty, joined, django_assert_num_querie
 
 def test_queries_join(clients, bounty, django_assert_num_queries):
     # auth; bounty; SAVEPOINT; participation row?; conditional UPDATE counter; SAVEPOINT; INSERT
-    # participant; RELEASE; INSERT activity; RELEASE
-    with django_assert_num_queries(10):
+    # participant; RELEASE; INSERT activity; INSERT notification (to the owner); RELEASE
+    with django_assert_num_queries(11):
         assert clients["stranger"].post(f"/api/bounties/{bounty.pk}/join").status_code == 201
 
 
 def test_queries_rejoin(clients, bounty, joined, participant, django_assert_num_queries):
     participant_leave(bounty_id=bounty.pk, user=participant)
     # auth; bounty; SAVEPOINT; participation row; conditional UPDATE counter; UPDATE participant;
-    # INSERT activity; RELEASE
-    with django_assert_num_queries(8):
+    # INSERT activity; INSERT notification; RELEASE
+    with django_assert_num_queries(9):
         assert clients["participant"].post(f"/api/bounties/{bounty.pk}/join").status_code == 201
 
 
@@ -174,23 +174,24 @@ def test_queries_leave(clients, bounty, joined, django_assert_num_queries):
 
 def test_queries_submit(clients, bounty, joined, django_assert_num_queries):
     # auth; SAVEPOINT; lock bounty; active participant?; pending to replace; INSERT submission;
-    # UPDATE counter; INSERT activity; RELEASE
-    with django_assert_num_queries(9):
+    # UPDATE counter; INSERT activity; INSERT notification (to the owner); RELEASE
+    with django_assert_num_queries(10):
         response = clients["participant"].post(f"/api/bounties/{bounty.pk}/submit", {"content": "x"}, format="json")
     assert response.status_code == 201
 
 
 def test_queries_resubmit(clients, bounty, submission, django_assert_num_queries):
     # auth; SAVEPOINT; lock bounty; active participant?; pending to replace; its rewards (PROTECT
-    # check); DELETE it; INSERT submission; INSERT activity; RELEASE
-    with django_assert_num_queries(10):
+    # check); DELETE it; INSERT submission; INSERT activity; INSERT notification; RELEASE
+    with django_assert_num_queries(11):
         response = clients["participant"].post(f"/api/bounties/{bounty.pk}/submit", {"content": "y"}, format="json")
     assert response.status_code == 201
 
 
 def test_queries_review(clients, bounty, submission, django_assert_num_queries):
-    # auth; SAVEPOINT; lock bounty; conditional UPDATE submission; submission; INSERT activity; RELEASE
-    with django_assert_num_queries(7):
+    # auth; SAVEPOINT; lock bounty; conditional UPDATE submission; submission; INSERT activity;
+    # INSERT notification (to the submitter); RELEASE
+    with django_assert_num_queries(8):
         response = clients["owner"].post(
             f"/api/bounties/{bounty.pk}/submissions/{submission.pk}/review", {"status": "approved"}, format="json"
         )
@@ -200,8 +201,8 @@ def test_queries_review(clients, bounty, submission, django_assert_num_queries):
 def test_queries_winner(clients, bounty, submission, participant, django_assert_num_queries):
     # auth; SAVEPOINT; lock bounty; lock submissions; existing reward?; approve submission; winner's
     # wallet; INSERT reward; UPDATE status + activity (in_review); UPDATE status + activity
-    # (completed); INSERT reward activity; RELEASE
-    with django_assert_num_queries(14):
+    # (completed); INSERT reward activity; INSERT notification (to the winner); RELEASE
+    with django_assert_num_queries(15):
         response = clients["owner"].post(
             f"/api/bounties/{bounty.pk}/winner", {"winnerId": participant.pk}, format="json"
         )
@@ -255,8 +256,8 @@ def test_queries_payout_paid(clients, owner, participant, payout_chain, django_a
     tx_hash = pay(payout_chain, units("150.5"))
     # auth; the reward joined with its bounty (visibility, owner check); SAVEPOINT; lock the reward;
     # transfers already claimed from this transaction; SAVEPOINT; INSERT transfer; RELEASE; UPDATE reward;
-    # INSERT activity; RELEASE
-    with django_assert_num_queries(11):
+    # INSERT activity; INSERT notification (to the winner; the owner acted); RELEASE
+    with django_assert_num_queries(12):
         response = payout(clients["owner"], reward, tx_hash)
     assert response.json()["status"] == "paid"
 
@@ -296,8 +297,9 @@ def test_queries_verify_paid(clients, owner, participant, payout_chain, django_a
     payout(clients["owner"], reward, tx_hash)
     payout_chain.accept(int(tx_hash, 16))
     # auth; the reward with its bounty; SAVEPOINT; lock the reward; claimed transfers; SAVEPOINT;
-    # INSERT transfer; RELEASE; UPDATE reward; INSERT activity; RELEASE
-    with django_assert_num_queries(11):
+    # INSERT transfer; RELEASE; UPDATE reward; INSERT activity; INSERT notification (to the winner);
+    # RELEASE
+    with django_assert_num_queries(12):
         response = verify(clients["owner"], reward)
     assert response.json()["status"] == "paid"
 
