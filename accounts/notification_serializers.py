@@ -35,14 +35,16 @@ class NotificationPayloadSerializer(serializers.Serializer[Any]):
     transaction_hash = serializers.CharField(required=False, help_text="reward.payout_verified: the payment.")
 
 
-KIND_HELP = "; ".join(f"`{kind.value}`: {kind.label}" for kind in Notification.Kind) + "."
-
 NOTIFICATION = Shape(
     "Notification",
     {
         "id": key("id", same, serializers.IntegerField),
         "kind": key(
-            "kind", same, lambda: serializers.ChoiceField(choices=Notification.Kind.choices, help_text=KIND_HELP)
+            "kind",
+            same,
+            lambda: serializers.ChoiceField(
+                choices=Notification.Kind.choices, help_text="What happened; a stable code per event kind."
+            ),
         ),
         "actor_id": key(
             "actor_id",

@@ -527,7 +527,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets shown by more than one component keep one name (a dotted path, loaded when the schema is).
-    "ENUM_NAME_OVERRIDES": {"ContractQueryStatusEnum": "contracts.models.ContractQuery.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ContractQueryStatusEnum": "contracts.models.ContractQuery.Status",
+        "NotificationKindEnum": "accounts.models.Notification.Kind",
+    },
     # A path whose methods are served by views of different apps (blocra.routing) documents each
     # method with the view that serves it.
     "PREPROCESSING_HOOKS": ["blocra.routing.schema_endpoints"],
