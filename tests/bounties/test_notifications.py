@@ -44,9 +44,9 @@ def kinds(user) -> list[str]:
 
 
 def notification_inserts(queries: CaptureQueriesContext) -> int:
-    return sum(
-        1 for query in queries.captured_queries if query["sql"].startswith('INSERT INTO "accounts_notification"')
-    )
+    # The table's name quoted as this database quotes it (MySQL and MariaDB with backticks).
+    insert = f"INSERT INTO {connection.ops.quote_name('accounts_notification')}"
+    return sum(1 for query in queries.captured_queries if query["sql"].startswith(insert))
 
 
 # --- participant joined, submission received: to the owner -----------------------------------------
