@@ -24,6 +24,8 @@ from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
+from blocra.clock import clock
+
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS cache_expires ON cache (expires)",
@@ -63,7 +65,7 @@ class SQLiteCache(BaseCache):
         # Autocommit (isolation_level=None): each statement is its own short transaction.
         connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            self._use_wal(connection)
             connection.execute("PRAGMA synchronous=NORMAL")
             for statement in _SCHEMA:
                 connection.execute(statement)
@@ -71,6 +73,21 @@ class SQLiteCache(BaseCache):
             connection.close()
             raise
         return connection
+
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        """Switch the file to WAL unless it is already. Workers opening a new file at once race to switch
+        it, and SQLite answers the losers "database is locked" at once, without waiting out the busy
+        timeout: they try again until the busy timeout has passed."""
+        deadline = clock().monotonic() + self.busy_timeout
+        while True:
+            try:
+                if str(connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                    connection.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or clock().monotonic() >= deadline:
+                    raise
+                clock().sleep(0.01)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:

@@ -9,6 +9,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
 from blocra.cache import SQLiteCache
+from blocra.clock import clock_replaced
+from tests.clock import FakeClock
 from tests.real_services import redis_url
 
 
@@ -128,3 +130,28 @@ def test_redis_cache_increments():
     assert redis_cache.get("hits") == 5
     redis_cache.delete("hits")
     assert isinstance(caches["default"], SQLiteCache | RedisCache)
+
+
+def test_sqlite_cache_waits_for_another_process_switching_a_new_file_to_wal(tmp_path):
+    # given: a new cache file whose lock another process holds (as when workers start at once and one
+    # of them is switching the file to WAL), which SQLite refuses at once rather than waiting
+    path = tmp_path / "new.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+
+    class OtherProcessFinishes(FakeClock):
+        def sleep(self, seconds: float) -> None:
+            if holder.in_transaction:
+                holder.execute("ROLLBACK")
+            super().sleep(seconds)
+
+    cache = SQLiteCache(str(path), {"OPTIONS": {"busy_timeout": 0.05}})
+
+    # when: this process opens it meanwhile
+    with clock_replaced(OtherProcessFinishes()):
+        stored = cache.add("key", 1)
+
+    # then: it tried again once the lock was released, and the file is in WAL mode
+    assert stored is True
+    assert holder.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    holder.close()
