@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.environment import production_env  # noqa: E402
 from bench.hung_node import ALICE, add_challenge  # noqa: E402
 from bench.processes import children, cpu_seconds, memory_mib  # noqa: E402
 from bench.scale import Scale  # noqa: E402
@@ -199,19 +200,7 @@ def main() -> None:
     # A terminated run still stops its server and removes its files (the `finally` blocks).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     data_dir = tempfile.mkdtemp(prefix="blocra-bench-")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "GUNICORN_"))},
-        "DJANGO_SETTINGS_MODULE": "blocra.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-" + "x" * 50,
-        "ALLOWED_HOSTS": HOST,
-        "STARKNET_RPC_URLS": "http://127.0.0.1:9/unused",
-        "EMAIL_URL": "consolemail://",
-        "DATA_DIR": data_dir,
-        "LOG_LEVEL": "warning",
-        "API_RATE_LIMIT": "",
-        "BLOCRA_READ_DOT_ENV": "false",
-    }
+    env = production_env(data_dir, LOG_LEVEL="warning", API_RATE_LIMIT="")
     try:
         scale = Scale(bounties=args.bounties, users=50, participations=args.bounties, join_pairs=0, signed_in=0)
         database_prepare(env, scale, Path(data_dir) / "prepared.json")

@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.environment import production_env  # noqa: E402
 from bench.gunicorn_config import first_health  # noqa: E402
 from bench.processes import children, cpu_seconds, memory_mib  # noqa: E402
 from tests.live_gunicorn import free_port  # noqa: E402
@@ -231,19 +232,9 @@ def main() -> None:
         raise SystemExit("wrk is missing (apt-get install wrk)")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     data_dir = tempfile.mkdtemp(prefix="blocra-layers-")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "GUNICORN_"))},
-        "DJANGO_SETTINGS_MODULE": "bench.layers_settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-" + "x" * 50,
-        "ALLOWED_HOSTS": HOST,
-        "STARKNET_RPC_URLS": "http://127.0.0.1:9/unused",
-        "EMAIL_URL": "consolemail://",
-        "DATA_DIR": data_dir,
-        "LOG_LEVEL": "info",
-        "API_RATE_LIMIT": "1000000/m",
-        "BLOCRA_READ_DOT_ENV": "false",
-    }
+    env = production_env(
+        data_dir, DJANGO_SETTINGS_MODULE="bench.layers_settings", LOG_LEVEL="info", API_RATE_LIMIT="1000000/m"
+    )
     os.environ.update(env)
     from blocra.settings import MIDDLEWARE
 

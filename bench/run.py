@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.environment import callers_env, production_env  # noqa: E402
 from bench.processes import children, memory_mib  # noqa: E402
 from bench.scale import Scale  # noqa: E402
 from bench.seed import database_prepare  # noqa: E402
@@ -173,25 +174,8 @@ def log_errors(log: Path) -> list[str]:
 # --- Environments -----------------------------------------------------------------------------------------
 
 
-def base_env() -> dict[str, str]:
-    """The caller's environment without what would point the servers elsewhere or tune gunicorn."""
-    skip = ("DATABASE_URL", "REDIS_URL", "GUNICORN_", "DJANGO_SETTINGS_MODULE", "PROMETHEUS_", "BLOCRA_")
-    return {k: v for k, v in os.environ.items() if not k.startswith(skip)}
-
-
 def app_env(data_dir: Path, database_url: str, redis_url: str) -> dict[str, str]:
-    env = {
-        **base_env(),
-        "DJANGO_SETTINGS_MODULE": "blocra.settings",
-        "BLOCRA_READ_DOT_ENV": "false",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-" + "x" * 50,
-        "ALLOWED_HOSTS": HOST,
-        "STARKNET_RPC_URLS": "http://127.0.0.1:9/unused",
-        "EMAIL_URL": "consolemail://",
-        "DATA_DIR": str(data_dir),
-        **RATE_LIMITS,
-    }
+    env = production_env(str(data_dir), **RATE_LIMITS)
     if database_url:
         env["DATABASE_URL"] = database_url
     if redis_url:
@@ -200,7 +184,7 @@ def app_env(data_dir: Path, database_url: str, redis_url: str) -> dict[str, str]
 
 
 def bare_env() -> dict[str, str]:
-    return {**base_env(), "DJANGO_SETTINGS_MODULE": "bench.bare.settings"}
+    return {**callers_env(), "DJANGO_SETTINGS_MODULE": "bench.bare.settings"}
 
 
 # --- Endpoints ----------------------------------------------------------------------------------------------
