@@ -4,14 +4,17 @@ them read. Each view scopes to the caller: another user's notification is a 404.
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.tokens import Token
 
 from accounts import selectors
 from accounts.authentication import authenticated_user
 from accounts.notification_serializers import NOTIFICATION, NotificationListQuerySerializer, NotificationSerializer
 from accounts.services.notifications import notification_mark_read, notifications_mark_all_read
+from accounts.socket_auth import socket_ticket_issue
 from blocra.pagination import PAGE_PARAMETERS, HeaderPagination
 
 TAGS = ["notifications"]
@@ -92,3 +95,39 @@ class NotificationReadAllApi(APIView):
     def post(self, request: Request) -> Response:
         marked = notifications_mark_all_read(user=authenticated_user(request))
         return Response({"success": True, "data": {"marked_read": marked}})
+
+
+class NotificationTicketApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={
+            201: inline_serializer(
+                "SocketTicket",
+                {
+                    "success": serializers.BooleanField(),
+                    "data": inline_serializer(
+                        "SocketTicketData",
+                        {
+                            "ticket": serializers.CharField(help_text="Add to the socket's URL as `?ticket=`."),
+                            "expires_in": serializers.IntegerField(help_text="Seconds it may wait to be used."),
+                        },
+                    ),
+                },
+            )
+        },
+        tags=TAGS,
+        summary="A one-use ticket opening my notifications socket (ws/notifications?ticket=...)",
+        description=(
+            "For clients that cannot send the access token as the subprotocol `bearer.<JWT>`: the ticket goes in "
+            "the socket's URL, opens one socket within `expires_in` seconds, and never again. The socket ends when "
+            "the access token of this request would have expired (see the description of this API: Real time)."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        user = authenticated_user(request)
+        if not isinstance(request.auth, Token):  # only a bearer JWT authenticates the API
+            raise NotAuthenticated()
+        ticket = socket_ticket_issue(user=user, token=request.auth)
+        return Response(
+            {"success": True, "data": {"ticket": ticket.ticket, "expires_in": ticket.expires_in}}, status=201
+        )

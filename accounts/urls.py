@@ -20,6 +20,7 @@ urlpatterns = [
     path("auth/wallet/link", wallet_apis.WalletLinkApi.as_view(), name="auth-wallet-link"),
     path("notifications", notification_apis.NotificationListApi.as_view(), name="notification-list"),
     # Fixed words before <row_id:pk>, though ids match only digits.
+    path("notifications/ticket", notification_apis.NotificationTicketApi.as_view(), name="notification-ticket"),
     path("notifications/read-all", notification_apis.NotificationReadAllApi.as_view(), name="notification-read-all"),
     path("notifications/<row_id:pk>/read", notification_apis.NotificationReadApi.as_view(), name="notification-read"),
 ]

@@ -94,6 +94,12 @@ def client_ip(request: HttpRequest) -> str:
     )
 
 
+def client_ip_of(remote: str, forwarded: str) -> str:
+    """`client_ip` of a connection that is no Django request (a WebSocket's ASGI scope): its peer's
+    address and its X-Forwarded-For header."""
+    return _client_ip(remote, forwarded, tuple(settings.TRUSTED_PROXIES))
+
+
 # Pure functions of the peer, the header and the setting, memoized (bounded: a client may send any
 # X-Forwarded-For, which costs it a cache slot at most).
 @functools.lru_cache(maxsize=4096)

@@ -193,6 +193,49 @@ LOGIN_RATE_LIMIT_ACCOUNT = env.str("LOGIN_RATE_LIMIT_ACCOUNT", default="50/h")
 WALLET_SIGNIN_RATE_LIMIT = env.str("WALLET_SIGNIN_RATE_LIMIT", default="10/m")
 WALLET_CHALLENGE_RATE_LIMIT = env.str("WALLET_CHALLENGE_RATE_LIMIT", default="20/m")
 
+# --- Real time (WebSockets) -------------------------------------------------------------------------
+# ws/notifications and ws/bounties/{id} (README, "Real time"), served by the ASGI application
+# (blocra.asgi) beside gunicorn's WSGI workers. Events reach the sockets through the channel layer:
+# in-memory within one process (`make run`), Redis when REDIS_URL is set, shared by every process and
+# machine; without Redis a WSGI worker's events never reach another process's sockets (check blocra.W020).
+ASGI_APPLICATION = "blocra.asgi.application"
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2, "socket_timeout": 2}],
+                "prefix": env.str("CACHE_KEY_PREFIX", default="blocra") + ":ws",
+                # A socket's group memberships outlive it by at most this; the consumers renew theirs.
+                "group_expiry": 3600,
+                # Undelivered events per socket before the oldest are dropped: a client that stopped
+                # reading loses live events, never the inbox.
+                "capacity": 200,
+                "expiry": 60,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 200}}}
+# Per-connection limits: the largest message a client may send (bigger ones close the socket, 1009),
+# open sockets per user and per client address (anonymous watchers), and how long a client may stay
+# silent before it is closed (4408): clients send {"type": "ping"} more often than that.
+WS_MAX_MESSAGE_BYTES = _whole_number("WS_MAX_MESSAGE_BYTES", 4096)
+WS_MAX_CONNECTIONS_PER_USER = _whole_number("WS_MAX_CONNECTIONS_PER_USER", 10)
+WS_MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS = _whole_number("WS_MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS", 20)
+WS_IDLE_TIMEOUT_SECONDS = _whole_number("WS_IDLE_TIMEOUT_SECONDS", 120)
+# How long a ticket from POST /api/notifications/ticket may wait to be used (once).
+WS_TICKET_TTL_SECONDS = _whole_number("WS_TICKET_TTL_SECONDS", 30)
+for _name in (
+    "WS_MAX_MESSAGE_BYTES",
+    "WS_MAX_CONNECTIONS_PER_USER",
+    "WS_MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS",
+    "WS_IDLE_TIMEOUT_SECONDS",
+    "WS_TICKET_TTL_SECONDS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+
 # --- Auth and passwords -----------------------------------------------------------------------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

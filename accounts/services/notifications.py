@@ -1,6 +1,9 @@
 """The in-app inbox: notifications the services of every app write in the transaction of the change they
 tell about (so a rolled-back change leaves none), and their recipient marking them read.
 
+Each notification is also pushed to its recipient's sockets (ws/notifications) once the transaction
+commits, in the inbox's JSON shape; so is marking read, so that the user's other devices clear theirs.
+
 Nobody is told about their own action: the actor is left out of the recipients (a database constraint
 backs this up).
 """
@@ -13,6 +16,8 @@ from django.utils import timezone
 
 from accounts.errors import NotificationNotFound
 from accounts.models import Notification, User
+from accounts.notification_serializers import NOTIFICATION
+from blocra.realtime import client_event, publish_on_commit, user_group
 
 
 def _actor_id(actor: User | None) -> int | None:
@@ -49,7 +54,7 @@ def notification_create_many(
     recipients = [pk for pk in dict.fromkeys(recipient_ids) if pk != actor_id]
     if not recipients:
         return []
-    return Notification.objects.bulk_create(
+    created = Notification.objects.bulk_create(
         [
             Notification(
                 recipient_id=pk, kind=kind, actor_id=actor_id, bounty_id=bounty_id, payload=dict(payload or {})
@@ -57,18 +62,35 @@ def notification_create_many(
             for pk in recipients
         ]
     )
+    publish_on_commit(
+        [
+            client_event(
+                user_group(notification.recipient_id),
+                {"type": "notification", "notification": NOTIFICATION.from_instance(notification)},
+            )
+            for notification in created
+        ]
+    )
+    return created
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> Notification:
     """Mark one of the user's notifications read; idempotent (an already read one keeps its `read_at`).
     Raises NotificationNotFound for an unknown id or another user's notification."""
-    Notification.objects.filter(pk=notification_id, recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    marked = Notification.objects.filter(pk=notification_id, recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
     if notification is None:
         raise NotificationNotFound()
+    if marked:
+        publish_on_commit([client_event(user_group(user.pk), {"type": "notification.read", "id": notification.pk})])
     return notification
 
 
 def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of the user read, in one conditional UPDATE; returns how many."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    if marked:
+        publish_on_commit([client_event(user_group(user.pk), {"type": "notification.read_all", "marked_read": marked})])
+    return marked

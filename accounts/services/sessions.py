@@ -16,6 +16,7 @@ from accounts.authentication import GENERATION_CLAIM, SESSION_CLAIM, token_curre
 from accounts.errors import InvalidRefreshToken
 from accounts.models import User
 from accounts.services.activity import activity_record
+from blocra.realtime import publish_on_commit, recheck_event, user_group
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,8 @@ def sessions_revoke_all(*, user: User, keep_session: str | None = None) -> None:
     # fail closed).
     user.token_generation += 1
     user.kept_session = kept
+    # Its open sockets check their credentials again once this commits, and the revoked ones close.
+    publish_on_commit([recheck_event(user_group(user.pk))])
 
 
 @dataclass(frozen=True)

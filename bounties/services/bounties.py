@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import activity_record
+from blocra.realtime import Close, bounty_group, final_event, publish_on_commit
 from bounties.errors import AmountTooPrecise, DeleteBlocked, ImmutableAfterJoin, MaxBelowParticipants
 from bounties.locks import bounty_lock
 from bounties.models import Bounty, BountyParticipant, Reward, Submission
@@ -148,6 +149,16 @@ def bounty_delete(*, bounty_id: uuid.UUID, actor: User) -> None:
             },
         )
         bounty.delete()
+        # Its watchers are told, then their sockets close (4404).
+        publish_on_commit(
+            [
+                final_event(
+                    bounty_group(bounty_id),
+                    {"type": "bounty.deleted", "bounty_id": str(bounty_id)},
+                    code=Close.NOT_FOUND,
+                )
+            ]
+        )
 
 
 def bounty_expire_due(*, now: datetime | None = None, dry_run: bool = False) -> list[uuid.UUID]:

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import activity_record
+from blocra.realtime import bounty_group, client_event, publish_on_commit
+from blocra.shapes import datetime_text
 from bounties.errors import InvalidTransition
 from bounties.models import Bounty
 from bounties.notifications import notify_bounty_ended
@@ -68,6 +70,20 @@ def bounty_transition(
         metadata={"from": from_status, "to": to_status, **moderation_metadata(actor=actor, bounty=bounty)},
     )
     notify_bounty_ended(bounty=bounty, actor=actor)
+    publish_on_commit(
+        [
+            client_event(
+                bounty_group(bounty.pk),
+                {
+                    "type": "bounty.status",
+                    "bounty_id": str(bounty.pk),
+                    "status": to_status,
+                    "previous_status": from_status,
+                    "updated_at": datetime_text(now),
+                },
+            )
+        ]
+    )
     return True
 
 

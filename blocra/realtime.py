@@ -1,0 +1,108 @@
+"""Events for the WebSockets (blocra.consumers), sent through the channel layer once the change they tell
+about is committed.
+
+The services of every app call `publish_on_commit` inside their transaction: a rolled-back change sends
+nothing, and a committed one is sent after the commit, never before its data can be read. Sending is
+best effort: the change is committed and the inbox holds what a socket missed, so a channel layer that
+is down or slow costs the request at most `SEND_TIMEOUT_SECONDS` and a logged warning, never an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from enum import IntEnum
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger("blocra.realtime")
+
+SEND_TIMEOUT_SECONDS = 2.0
+
+
+class Close(IntEnum):
+    """The close codes of BlocRA's sockets (documented in the README and the OpenAPI description)."""
+
+    NORMAL = 1000
+    MESSAGE_TOO_BIG = 1009
+    BAD_REQUEST = 4400
+    UNAUTHENTICATED = 4401
+    FORBIDDEN = 4403
+    NOT_FOUND = 4404
+    IDLE_TIMEOUT = 4408
+    TOO_MANY_CONNECTIONS = 4429
+
+
+# Channel-layer message types, each handled by the consumer method of the same name with "_" for ".":
+# a message for the client, and "check that your credentials still hold" (sessions revoked).
+CLIENT_MESSAGE = "realtime.message"
+RECHECK = "realtime.recheck"
+# A message for the client, after which the socket closes with `code` (the bounty was deleted).
+FINAL_MESSAGE = "realtime.final"
+
+# One send: the group whose sockets get it, and the channel-layer message.
+Event = tuple[str, dict[str, Any]]
+
+
+def user_group(user_id: int) -> str:
+    """The sockets of one signed-in user (ws/notifications)."""
+    return f"user.{int(user_id)}"
+
+
+def bounty_group(bounty_id: uuid.UUID | str) -> str:
+    """The sockets watching one bounty (ws/bounties/{id})."""
+    return f"bounty.{uuid.UUID(str(bounty_id)).hex}"
+
+
+def client_event(group: str, message: Mapping[str, Any]) -> Event:
+    """`message` (JSON-ready, with its `type`) for every socket of `group`."""
+    return group, {"type": CLIENT_MESSAGE, "message": dict(message)}
+
+
+def final_event(group: str, message: Mapping[str, Any], *, code: Close) -> Event:
+    """`message` for every socket of `group`, which then closes with `code`."""
+    return group, {"type": FINAL_MESSAGE, "message": dict(message), "code": int(code)}
+
+
+def recheck_event(group: str) -> Event:
+    """Every socket of `group` checks its credentials again and closes if they no longer hold."""
+    return group, {"type": RECHECK}
+
+
+def publish_on_commit(events: Sequence[Event]) -> None:
+    """Send `events` once the current transaction commits (at once outside a transaction); a rolled-back
+    transaction, or savepoint, sends nothing. Never raises: failures are logged."""
+    if not events:
+        return
+    batch = list(events)
+    transaction.on_commit(lambda: publish_now(batch))
+
+
+def publish_now(events: Sequence[Event]) -> None:
+    """Send `events` now, in order, within SEND_TIMEOUT_SECONDS all told. Never raises."""
+    if not events:
+        return
+    try:
+        async_to_sync(_send)(list(events))
+    except Exception as error:  # the change is committed: a lost push is logged, not raised
+        logger.warning(
+            "realtime.publish_failed",
+            extra={"events": len(events), "error": f"{type(error).__name__}: {error}"},
+        )
+
+
+async def _send(events: list[Event]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+
+    async def send_all() -> None:
+        for group, message in events:
+            await layer.group_send(group, message)
+
+    await asyncio.wait_for(send_all(), timeout=SEND_TIMEOUT_SECONDS)
