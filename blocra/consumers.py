@@ -16,6 +16,7 @@ The protocol (README, "Real time"):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -119,6 +120,9 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     _watchdog: asyncio.Task[None] | None = None
     _last_seen: float = 0.0
     _closed: bool = False
+    # Set by every client message: the watchdog looks at the clock again (and a test moving the
+    # application's clock gets its effect without waiting).
+    _wake: asyncio.Event
 
     # --- What subclasses provide -------------------------------------------------------------------
 
@@ -148,6 +152,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.accept(SUBPROTOCOL if offered else None)
         self._last_seen = clock().monotonic()
+        self._wake = asyncio.Event()
         try:
             credentials = handshake_credentials(self.scope)
             identity = await self.identify(credentials)
@@ -183,6 +188,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
         self._last_seen = clock().monotonic()
+        self._wake.set()
         size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
         if size > settings.WS_MAX_MESSAGE_BYTES:
             await self._refuse(
@@ -268,7 +274,11 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             if now >= renew_at:
                 await self._renew_leases()
                 renew_at = now + RENEW_SECONDS
-            await asyncio.sleep(max(0.01, min(idle_left, credentials_left, renew_at - now)))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._wake.wait(), timeout=max(0.01, min(idle_left, credentials_left, renew_at - now))
+                )
+            self._wake.clear()
 
     async def _renew_leases(self) -> None:
         try:

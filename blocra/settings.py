@@ -204,7 +204,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2, "socket_timeout": 2}],
+                # No socket_timeout: a socket's receive is a blocking BRPOP of several seconds. Sends are
+                # bounded by blocra.realtime instead.
+                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}],
                 "prefix": env.str("CACHE_KEY_PREFIX", default="blocra") + ":ws",
                 # A socket's group memberships outlive it by at most this; the consumers renew theirs.
                 "group_expiry": 3600,

@@ -70,13 +70,22 @@ def admin_client_api(admin_user) -> APIClient:
 @pytest.fixture(scope="session", autouse=True)
 def _cache_per_worker(tmp_path_factory):
     """Each test worker gets a cache of its own: a Redis database (REDIS_URL), else a SQLite file of
-    its own. Tests clear the cache, which must not wipe what a test in another worker just stored."""
+    its own. Tests clear the cache, which must not wipe what a test in another worker just stored. The
+    Redis channel layer moves to the worker's database too."""
     default = settings.CACHES["default"]
     if default["BACKEND"].endswith("RedisCache"):
         location = worker_redis_url(default["LOCATION"])
     else:
         location = str(tmp_path_factory.mktemp("cache") / "cache.db")
-    with override_settings(CACHES={**settings.CACHES, "default": {**default, "LOCATION": location}}):
+    layers = settings.CHANNEL_LAYERS
+    layer = layers["default"]
+    if layer["BACKEND"].startswith("channels_redis"):
+        # The channel layer (blocra.realtime) on the same database of this worker's own.
+        hosts = [{**host, "address": location} for host in layer["CONFIG"]["hosts"]]
+        layers = {**layers, "default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": hosts}}}
+    with override_settings(
+        CACHES={**settings.CACHES, "default": {**default, "LOCATION": location}}, CHANNEL_LAYERS=layers
+    ):
         yield
 
 

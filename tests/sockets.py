@@ -3,6 +3,7 @@ application (blocra.asgi: its routing, consumers and channel layer), with the pr
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -59,8 +60,20 @@ async def closed_with_error(socket: WebsocketCommunicator) -> tuple[dict, dict]:
     assert error["type"] == "error", error
     close = await socket.receive_output(timeout=ARRIVES)
     assert close["type"] == "websocket.close", close
-    await socket.wait(timeout=ARRIVES)
+    # As a server does once the socket is closed: the consumer's disconnect runs (frees its slot, ...).
+    await socket.disconnect(code=close.get("code", 1000), timeout=ARRIVES)
     return error, close
+
+
+async def closed(socket: WebsocketCommunicator) -> tuple[list[dict], dict]:
+    """The messages a socket sends until the server closes it, and its close event (then the server's
+    disconnect, as a real server sends it)."""
+    messages = []
+    while (output := await socket.receive_output(timeout=ARRIVES))["type"] == "websocket.send":
+        messages.append(json.loads(output["text"]))
+    assert output["type"] == "websocket.close", output
+    await socket.disconnect(code=output.get("code", 1000), timeout=ARRIVES)
+    return messages, output
 
 
 async def next_message(socket: WebsocketCommunicator, kind: str) -> dict:

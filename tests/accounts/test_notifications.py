@@ -254,3 +254,26 @@ def test_queries_read_all_constant(my_client, me, rows, django_assert_num_querie
     with django_assert_num_queries(2):
         response = my_client.post("/api/notifications/read-all")
     assert response.json()["data"]["marked_read"] == rows
+
+
+# --- the socket ticket (POST /api/notifications/ticket; its use: tests/accounts/test_consumers.py) ---------
+
+
+def test_ticket_is_for_signed_in_users_only(api_client):
+    response = api_client.post("/api/notifications/ticket")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "auth.not_authenticated"
+
+
+def test_ticket_is_issued_without_writing(my_client, settings, django_assert_num_queries):
+    settings.WS_TICKET_TTL_SECONDS = 45
+
+    with django_assert_num_queries(1):  # the token's user; the ticket is signed, not stored
+        response = my_client.post("/api/notifications/ticket")
+    again = my_client.post("/api/notifications/ticket")
+
+    assert response.status_code == 201
+    data = response.json()["data"]
+    assert data["expires_in"] == 45
+    assert data["ticket"] and data["ticket"] != again.json()["data"]["ticket"]
