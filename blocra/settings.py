@@ -200,20 +200,17 @@ WALLET_CHALLENGE_RATE_LIMIT = env.str("WALLET_CHALLENGE_RATE_LIMIT", default="20
 # machine; without Redis a WSGI worker's events never reach another process's sockets (check blocra.W020).
 ASGI_APPLICATION = "blocra.asgi.application"
 if REDIS_URL:
+    # Redis publish/subscribe: a socket's groups are subscriptions of its process, so nothing has to
+    # expire or be cleaned up after a process that died, and an event for a socket that is gone is
+    # dropped. A sender publishes once per group, whatever the number of sockets.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # No socket_timeout: a socket's receive is a blocking BRPOP of several seconds. Sends are
-                # bounded by blocra.realtime instead.
+                # No socket_timeout: a subscriber's connection waits for messages indefinitely. Sends
+                # are bounded by blocra.realtime instead.
                 "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}],
                 "prefix": env.str("CACHE_KEY_PREFIX", default="blocra") + ":ws",
-                # A socket's group memberships outlive it by at most this; the consumers renew theirs.
-                "group_expiry": 3600,
-                # Undelivered events per socket before the oldest are dropped: a client that stopped
-                # reading loses live events, never the inbox.
-                "capacity": 200,
-                "expiry": 60,
             },
         }
     }

@@ -80,9 +80,12 @@ def _cache_per_worker(tmp_path_factory):
     layers = settings.CHANNEL_LAYERS
     layer = layers["default"]
     if layer["BACKEND"].startswith("channels_redis"):
-        # The channel layer (blocra.realtime) on the same database of this worker's own.
+        # The channel layer (blocra.realtime) on this worker's database, and with a prefix of this run
+        # and worker's own: Redis's publish/subscribe channels are shared by all its databases, and
+        # every worker's users have the same ids.
         hosts = [{**host, "address": location} for host in layer["CONFIG"]["hosts"]]
-        layers = {**layers, "default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": hosts}}}
+        prefix = f"{layer['CONFIG']['prefix']}:{uuid.uuid4().hex[:12]}"
+        layers = {**layers, "default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": hosts, "prefix": prefix}}}
     with override_settings(
         CACHES={**settings.CACHES, "default": {**default, "LOCATION": location}}, CHANNEL_LAYERS=layers
     ):

@@ -20,24 +20,31 @@ GROUP = "test.group"
 
 
 class Listener:
-    """A channel of the real layer in GROUP, in the test's event loop: what was sent to the group."""
+    """A channel of the real layer in GROUP, read all along in the test's event loop (a receive cancelled
+    by a timeout would drop the channel on the Redis layer): what was sent to the group."""
 
     def __init__(self) -> None:
         self.layer = get_channel_layer()
+        self.texts: list[str] = []
 
     async def join(self) -> "Listener":
         self.channel = await self.layer.new_channel()
         await self.layer.group_add(GROUP, self.channel)
+        self.reader = asyncio.create_task(self._read())
         return self
 
-    async def received(self) -> list[str]:
-        texts = []
+    async def _read(self) -> None:
         while True:
-            try:
-                message = await asyncio.wait_for(self.layer.receive(self.channel), timeout=NOTHING)
-            except TimeoutError:
-                return texts
-            texts.append(message["message"]["text"])
+            message = await self.layer.receive(self.channel)
+            self.texts.append(message["message"]["text"])
+
+    async def received(self) -> list[str]:
+        """What arrived until now and within NOTHING seconds more."""
+        await asyncio.sleep(NOTHING)
+        return list(self.texts)
+
+    def close(self) -> None:
+        self.reader.cancel()
 
 
 def event(text: str):
@@ -70,6 +77,7 @@ async def test_only_committed_events_are_sent_in_order():
     await in_thread(_changes)
 
     assert await listener.received() == ["outside a transaction: at once", "committed 1", "committed 2"]
+    listener.close()
 
 
 @pytest.mark.asyncio
@@ -86,6 +94,7 @@ async def test_nothing_is_sent_before_the_commit():
     await in_thread(change)
 
     assert (seen_before_commit, await listener.received()) == ([], ["later"])
+    listener.close()
 
 
 def _closed_port() -> int:
