@@ -560,7 +560,9 @@ if DEBUG:
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "BlocRA API",
-    "DESCRIPTION": "Bounties and on-chain analytics for the Starknet ecosystem.",
+    # The WebSockets are no HTTP operations: their protocol is part of the description.
+    "DESCRIPTION": "Bounties and on-chain analytics for the Starknet ecosystem.\n\n"
+    + (BASE_DIR / "docs" / "websockets.md").read_text(encoding="utf-8"),
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api",

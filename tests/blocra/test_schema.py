@@ -2,6 +2,7 @@
 
 import pytest
 import yaml
+from django.conf import settings
 from openapi_spec_validator import validate
 
 pytestmark = pytest.mark.django_db
@@ -30,3 +31,18 @@ def test_schema_generation_has_no_warnings(tmp_path):
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
     assert (tmp_path / "schema.yml").read_text().startswith("openapi: 3")
+
+
+def test_description_documents_the_websocket_protocol(client):
+    """The React app reads the socket protocol from the schema: paths, credentials, every close code."""
+    from blocra.consumers import SUBPROTOCOL
+    from blocra.realtime import Close
+
+    description = yaml.safe_load(client.get("/api/schema").content)["info"]["description"]
+    readme = (settings.BASE_DIR / "README.md").read_text()
+
+    for text in (description, readme):
+        for needed in ("/ws/notifications", "/ws/bounties/{id}", SUBPROTOCOL, '"bearer." + accessToken', "?ticket="):
+            assert needed in text
+        for code in Close:
+            assert str(code.value) in text, f"close code {code.name} ({code.value}) is not documented"
