@@ -119,7 +119,10 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     _slot: str | None = None
     _watchdog: asyncio.Task[None] | None = None
     _last_seen: float = 0.0
+    _opened_at: float = 0.0
     _closed: bool = False
+    # Why the server closed the socket (an error code), for the log line of its end.
+    _ended_by: str = ""
     # Set by every client message: the watchdog looks at the clock again (and a test moving the
     # application's clock gets its effect without waiting).
     _wake: asyncio.Event
@@ -151,7 +154,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=Close.BAD_REQUEST)
             return
         await self.accept(SUBPROTOCOL if offered else None)
-        self._last_seen = clock().monotonic()
+        self._last_seen = self._opened_at = clock().monotonic()
         self._wake = asyncio.Event()
         try:
             credentials = handshake_credentials(self.scope)
@@ -170,6 +173,17 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self._closed = True
+        # One line per socket, as the access log has one per request.
+        logger.info(
+            "ws.closed",
+            extra={
+                "path": self.scope.get("path", ""),
+                "user_id": self.identity.user_id if self.identity is not None else None,
+                "close_code": code,
+                "error": self._ended_by or None,
+                "seconds": round(clock().monotonic() - self._opened_at, 3),
+            },
+        )
         if self._watchdog is not None and self._watchdog is not asyncio.current_task():
             self._watchdog.cancel()
         for group in self._groups:
@@ -181,6 +195,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         if self._closed:
             return
         self._closed = True
+        self._ended_by = refused.error
         await self.send_json({"type": "error", "code": refused.error, "message": refused.message})
         await self.close(code=int(refused.code), reason=refused.error)
 

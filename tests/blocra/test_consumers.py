@@ -1,6 +1,8 @@
 """What every socket shares (blocra.consumers): the subprotocol, client messages and their errors, the
 message size and idle limits, unknown paths, and the client address behind a proxy."""
 
+import logging
+
 import pytest
 
 from blocra.consumers import SUBPROTOCOL, handshake_credentials
@@ -137,3 +139,17 @@ async def test_handshake_credentials_read_the_bearer_subprotocol_and_the_ticket(
 
     assert (credentials.token, credentials.ticket, credentials.address) == ("a.b.c", None, "192.0.2.1")
     assert (with_ticket.token, with_ticket.ticket) == (None, "xyz")
+
+
+async def test_each_socket_ends_with_one_log_line(path, caplog):
+    with caplog.at_level(logging.INFO, logger="blocra.realtime"):
+        socket, _ = await opened(path)
+        await socket.disconnect(code=1001)
+        await refused("/ws/unknown")
+
+    lines = [r for r in caplog.records if r.getMessage() == "ws.closed"]
+    assert [(r.path, r.close_code, r.error) for r in lines] == [
+        (path, 1001, None),
+        ("/ws/unknown", 4404, "ws.not_found"),
+    ]
+    assert all(r.user_id is None and r.seconds >= 0 for r in lines)
