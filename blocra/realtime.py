@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from enum import IntEnum
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger("blocra.realtime")
@@ -88,12 +90,35 @@ def publish_now(events: Sequence[Event]) -> None:
     if not events:
         return
     try:
-        async_to_sync(_send)(list(events))
+        if isinstance(get_channel_layer(), InMemoryChannelLayer):
+            # Its sockets are this process's, on the loop of its ASGI server (`make run`): the send runs
+            # there, from the worker thread of the view.
+            async_to_sync(_send)(list(events))
+        else:
+            # A WSGI worker has no loop: a new one per send would open a new Redis connection each time
+            # (about 2.5 ms); the process's sender loop keeps one.
+            asyncio.run_coroutine_threadsafe(_send(list(events)), _sender_loop()).result(SEND_TIMEOUT_SECONDS + 1)
     except Exception as error:  # the change is committed: a lost push is logged, not raised
         logger.warning(
             "realtime.publish_failed",
             extra={"events": len(events), "error": f"{type(error).__name__}: {error}"},
         )
+
+
+_sender_lock = threading.Lock()
+_sender: tuple[int, asyncio.AbstractEventLoop] | None = None
+
+
+def _sender_loop() -> asyncio.AbstractEventLoop:
+    """This process's event loop for sends, running in a daemon thread of its own, started on first use
+    (and again in a forked child, whose copy of the parent's thread does not run)."""
+    global _sender
+    with _sender_lock:
+        if _sender is None or _sender[0] != os.getpid():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="blocra-realtime-sender", daemon=True).start()
+            _sender = (os.getpid(), loop)
+        return _sender[1]
 
 
 async def _send(events: list[Event]) -> None:

@@ -5,6 +5,7 @@ import asyncio
 import logging
 import re
 import socket as sockets
+import uuid
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -141,3 +142,27 @@ def test_group_names_are_what_the_layer_accepts():
 
     assert layer_name.match(user_group(12345678))
     assert layer_name.match(bounty_group("8a2ae1a6-8a0f-4bd8-9a67-9d9b3c3c4e11"))
+
+
+def test_sends_of_a_process_share_one_redis_connection(settings):
+    """A WSGI worker's sends run on one event loop of the process, so the Redis layer reuses one
+    connection instead of opening one per send."""
+    import redis
+
+    from tests.real_services import redis_url
+
+    url, name = redis_url(), f"blocra-test-{uuid.uuid4().hex[:12]}"
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # Named, so that the layer's connections are told apart from everyone else's.
+            "CONFIG": {"hosts": [{"address": url, "client_name": name}], "prefix": name},
+        }
+    }
+    server = redis.Redis.from_url(url)
+
+    for index in range(20):
+        publish_now([event(f"send {index}")])
+
+    assert len([c for c in server.client_list() if c["name"] == name]) == 1
+    server.close()
