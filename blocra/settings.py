@@ -279,6 +279,12 @@ if ACTIVITY_RETENTION_DAYS < 1:
         "to keep rows longer, raise it rather than turning pruning off."
     )
 
+# Days a notification (accounts.Notification) is kept, read or not; `manage.py prune_notifications`
+# deletes older ones.
+NOTIFICATION_RETENTION_DAYS = _whole_number("NOTIFICATION_RETENTION_DAYS", 180)
+if NOTIFICATION_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("NOTIFICATION_RETENTION_DAYS must be at least 1 (days a notification is kept).")
+
 # --- Email: confirmation links for addresses (accounts.services.email) -------------------------------
 # EMAIL_URL names the backend: smtp+tls://user:password@host:587, smtps://... (SSL), or consolemail://
 # (messages written to the log). DEBUG writes them to the console unless set; production must choose.

@@ -6,11 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from accounts.models import ActivityLog, User
+from blocra.pruning import PRUNE_BATCH_SIZE, delete_in_batches
 from blocra.request_context import request_context
-
-# Rows deleted per statement when pruning: each DELETE is short, so a large backlog never holds
-# SQLite's write lock (or PostgreSQL row locks) for long.
-PRUNE_BATCH_SIZE = 5000
 
 
 def _entry(
@@ -72,10 +69,4 @@ def activity_prune(*, older_than: datetime, batch_size: int = PRUNE_BATCH_SIZE, 
     expired = ActivityLog.objects.filter(created_at__lt=older_than)
     if dry_run:
         return expired.count()
-    deleted = 0
-    while True:
-        ids = list(expired.order_by("created_at").values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return deleted
-        removed, _ = ActivityLog.objects.filter(pk__in=ids).delete()
-        deleted += removed
+    return delete_in_batches(expired, order_by="created_at", batch_size=batch_size)

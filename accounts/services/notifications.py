@@ -10,6 +10,7 @@ backs this up).
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils import timezone
 from accounts.errors import NotificationNotFound
 from accounts.models import Notification, User
 from accounts.notification_serializers import NOTIFICATION
+from blocra.pruning import PRUNE_BATCH_SIZE, delete_in_batches
 from blocra.realtime import client_event, publish_on_commit, user_group
 
 
@@ -94,3 +96,12 @@ def notifications_mark_all_read(*, user: User) -> int:
     if marked:
         publish_on_commit([client_event(user_group(user.pk), {"type": "notification.read_all", "marked_read": marked})])
     return marked
+
+
+def notifications_prune(*, older_than: datetime, batch_size: int = PRUNE_BATCH_SIZE, dry_run: bool = False) -> int:
+    """Delete notifications created before `older_than` (one exactly at it stays), read or not, oldest first
+    in batches each committed on its own; returns how many. Idempotent. With `dry_run` only counts."""
+    expired = Notification.objects.filter(created_at__lt=older_than)
+    if dry_run:
+        return expired.count()
+    return delete_in_batches(expired, order_by="id", batch_size=batch_size)
