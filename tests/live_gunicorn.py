@@ -127,10 +127,18 @@ def gunicorn(env: dict[str, str], *, workers: int, log: Path) -> Iterator[int]:
 
 
 @contextmanager
-def gunicorn_server(env: dict[str, str], *, bind: str, log: Path) -> Iterator[subprocess.Popen]:
+def asgi_server(env: dict[str, str], *, bind: str, log: Path) -> Iterator[subprocess.Popen]:
+    """The ASGI server (deploy/gunicorn_ws.conf.py, blocra.asgi) as `gunicorn_server` runs the API's:
+    configured by `env` (GUNICORN_WS_WORKERS, ...), on `bind`, yielded once /health answers there."""
+    with gunicorn_server(env, bind=bind, log=log, asgi=True) as server:
+        yield server
+
+
+@contextmanager
+def gunicorn_server(env: dict[str, str], *, bind: str, log: Path, asgi: bool = False) -> Iterator[subprocess.Popen]:
     """gunicorn with deploy/gunicorn.conf.py as configured by `env` (GUNICORN_WORKERS, ...), listening on
     `bind` (`HOST:PORT` or `unix:PATH`); yields the master's process once /health answers there. Killed,
-    workers and all, when the block ends."""
+    workers and all, when the block ends. With `asgi`, the ASGI server instead (`asgi_server`)."""
     if bind.startswith("unix:"):
         path = bind.removeprefix("unix:")
 
@@ -142,14 +150,19 @@ def gunicorn_server(env: dict[str, str], *, bind: str, log: Path) -> Iterator[su
         def connect() -> http.client.HTTPConnection:
             return http.client.HTTPConnection(address, int(port), timeout=5)
 
-    server_env = {**env, "GUNICORN_BIND": bind}
+    if asgi:
+        server_env = {**env, "GUNICORN_WS_BIND": bind}
+        command = ["-c", "deploy/gunicorn_ws.conf.py", "blocra.asgi:application"]
+    else:
+        server_env = {**env, "GUNICORN_BIND": bind}
+        command = ["-c", "deploy/gunicorn.conf.py", "blocra.wsgi"]
     if not server_env.get("PROMETHEUS_MULTIPROC_DIR"):
         # Beside the log, not a directory of gunicorn's making: a killed master cannot remove its own.
         server_env["PROMETHEUS_MULTIPROC_DIR"] = str(log.parent / "metrics")
         (log.parent / "metrics").mkdir(exist_ok=True)
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "blocra.wsgi"],
+            [sys.executable, "-m", "gunicorn", *command],
             cwd=ROOT,
             env=server_env,
             stdout=output,
