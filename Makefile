@@ -1,5 +1,6 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
-#   make run   - install into .venv if needed, migrate the SQLite database, serve on 127.0.0.1:8000
+#   make run   - install into .venv if needed, migrate the SQLite database, serve HTTP and WebSockets on
+#                127.0.0.1:8000 (uvicorn, reloading on code changes)
 #   make test  - install into .venv if needed, run the test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -29,9 +30,14 @@ $(BIN)/.installed: requirements-dev.lock
 	touch $@
 
 # DEBUG defaults to on for the local server only; set DEBUG=false and the secrets to try production mode.
+# uvicorn serves the ASGI application (blocra.asgi): the HTTP site and the WebSockets (/ws/) on one port,
+# restarted when a file of the code changes (RELOAD_DIRS: the apps, never .venv, whose files it would
+# otherwise poll as well). Production runs the two apart (deploy/gunicorn.conf.py, deploy/gunicorn_ws.conf.py).
+RELOAD_DIRS := blocra accounts bounties contracts adminpanel
 run: $(BIN)/.installed
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-true} $(BIN)/uvicorn blocra.asgi:application --host $(HOST) --port $(PORT) --lifespan off \
+		--reload $(addprefix --reload-dir ,$(RELOAD_DIRS))
 
 test: $(BIN)/.installed
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
