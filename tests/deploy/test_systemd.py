@@ -8,15 +8,20 @@ replaced by a temporary tree holding the project and this test's virtualenv: pat
 in the units changes. Their commands then run as systemd would start them: ExecStartPre, then ExecStart
 under systemd-socket-activate (the socket of blocra.socket), with the unit's Environment=."""
 
+import json
 import runpy
 import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
 from django.core.management import get_commands
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import unix_connect
+from websockets.typing import Subprotocol
 
 from tests.deploy.conftest import (
     PREFIX,
@@ -32,6 +37,8 @@ from tests.live_gunicorn import load_healthcheck
 
 HOW = "Debian's systemd package; `make systemd` installs it"
 SERVICES = ["blocra.service", "blocra-maintenance.service", "blocra-prune.service"]
+# The ASGI server's unit: the WebSockets beside the API, with the API's user, settings and sandbox.
+WS_SERVICE = "blocra-ws.service"
 MDWE = Path(__file__).with_name("mdwe.py")
 MDWE_UNSUPPORTED = 125
 # systemd-analyze security's exposure of each service today (0 is best, 100 worst; 12 means 1.2, "OK").
@@ -82,7 +89,9 @@ def test_units_systemd_analyze_verify_accepts_every_unit(install_tree, tmp_path)
     units = installed_units(install_tree, tmp_path / "units")
     assert {path.name for path in units} >= {
         *SERVICES,
+        WS_SERVICE,
         "blocra.socket",
+        "blocra-ws.socket",
         "blocra-maintenance.timer",
         "blocra-prune.timer",
     }
@@ -108,7 +117,7 @@ def test_units_systemd_analyze_verify_refuses_a_missing_executable(install_tree,
     assert "no-such-gunicorn" in result.stderr
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", [*SERVICES, WS_SERVICE])
 def test_service_hardening_exposure_stays_at_most_the_threshold(install_tree, tmp_path, service):
     analyze = require_tool("systemd-analyze", HOW)
     installed_units(install_tree, tmp_path / "units")
@@ -121,7 +130,7 @@ def test_service_hardening_exposure_stays_at_most_the_threshold(install_tree, tm
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", [*SERVICES, WS_SERVICE])
 def test_service_runs_as_blocra_with_the_issue_hardening(service):
     current = unit(service)
 
@@ -153,6 +162,41 @@ def test_services_share_user_settings_and_sandbox():
         assert other.values("Service", "UnsetEnvironment") == ["PROMETHEUS_MULTIPROC_DIR"]
 
 
+def test_ws_service_shares_the_api_user_settings_and_sandbox_with_its_own_metrics_directory():
+    server, ws = unit("blocra.service"), unit(WS_SERVICE)
+    # Every other [Service] setting (user, files, limits, restarts, the whole sandbox) is the API's.
+    own = {"Environment", "RuntimeDirectory", "ExecStartPre", "ExecStart", "TimeoutStartSec"}
+    keys = {key for section, key, _ in server.assignments + ws.assignments if section == "Service"} - own
+
+    assert set(SHARED_KEYS) | set(HARDENING) <= keys
+    for key in keys:
+        assert ws.values("Service", key) == server.values("Service", key), key
+    ws_env, server_env = ws.environment(), server.environment()
+    # Each server's metrics samples apart (both empty theirs at start), each in its runtime directory.
+    assert (
+        ws_env.pop("PROMETHEUS_MULTIPROC_DIR") == "/run/blocra/ws-metrics" != server_env.pop("PROMETHEUS_MULTIPROC_DIR")
+    )
+    assert ws.value("Service", "RuntimeDirectory") == "blocra/ws-metrics"
+    assert ws_env == server_env
+
+
+def test_ws_service_runs_the_asgi_server_after_the_api_migrated_and_never_migrates():
+    ws = unit(WS_SERVICE)
+    graceful_timeout = runpy.run_path(str(ROOT / "deploy" / "gunicorn_ws.conf.py"))["graceful_timeout"]
+
+    assert ws.value("Service", "ExecStart") == (
+        f"{PREFIX}/venv/bin/gunicorn -c deploy/gunicorn_ws.conf.py blocra.asgi:application"
+    )
+    # Two servers migrating one SQLite file at once would race: the API's ExecStartPre does it, first.
+    assert ws.values("Service", "ExecStartPre") == []
+    assert "blocra.service" in ws.value("Unit", "After").split()
+    assert ws.value("Unit", "Requires") == "blocra-ws.socket"
+    assert ws.value("Service", "Type") == "notify"
+    assert ws.value("Service", "KillSignal") == "SIGTERM"
+    assert int(ws.value("Service", "TimeoutStopSec")) > graceful_timeout
+    assert ws.value("Service", "Restart") == "on-failure"
+
+
 def test_server_unit_stops_within_gunicorn_graceful_timeout_and_restarts_on_failure():
     server = unit("blocra.service")
     graceful_timeout = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["graceful_timeout"]
@@ -169,10 +213,13 @@ def test_server_unit_stops_within_gunicorn_graceful_timeout_and_restarts_on_fail
     assert server.value("Service", "ExecStart") == f"{PREFIX}/venv/bin/gunicorn -c deploy/gunicorn.conf.py blocra.wsgi"
 
 
-def test_socket_unit_lets_only_the_proxy_group_connect():
-    socket_unit = unit("blocra.socket")
+@pytest.mark.parametrize(
+    ("name", "path"), [("blocra.socket", "/run/blocra/gunicorn.sock"), ("blocra-ws.socket", "/run/blocra/ws.sock")]
+)
+def test_socket_unit_lets_only_the_proxy_group_connect(name, path):
+    socket_unit = unit(name)
 
-    assert socket_unit.value("Socket", "ListenStream") == "/run/blocra/gunicorn.sock"
+    assert socket_unit.value("Socket", "ListenStream") == path
     assert socket_unit.value("Socket", "SocketGroup") == "www-data"
     assert socket_unit.value("Socket", "SocketMode") == "0660"
 
@@ -290,4 +337,57 @@ def test_server_unit_commands_serve_health_on_the_socket_systemd_hands_them(
     assert status == 201, answer
     assert (tmp_path / "state" / "blocra.db").is_file()
     assert f"Listening at: unix:{socket_path} " in server.output()  # the handed socket, not GUNICORN_BIND
+    assert server.stop() == 0, server.output()
+
+
+def test_ws_unit_command_serves_websockets_on_the_socket_systemd_hands_it(
+    install_tree, tmp_path, run_dir, start_server
+):
+    # given: the API unit's migration applied (blocra.service runs it, before this unit), then the ASGI
+    # server's ExecStart under systemd-socket-activate on blocra-ws.socket's socket, under MDWE as the
+    # unit asks, with its Environment= and production settings for /etc/blocra/blocra.env
+    activate = require_tool("systemd-socket-activate", HOW)
+    require_mdwe()
+    api_unit, ws_unit, socket_unit = unit("blocra.service"), unit(WS_SERVICE), unit("blocra-ws.socket")
+    moved = {PREFIX: str(install_tree), "/var/lib/blocra": str(tmp_path / "state"), "/run/blocra": str(run_dir)}
+
+    def local(text: str) -> str:
+        for path, replacement in moved.items():
+            text = text.replace(path, replacement)
+        return text
+
+    env = production_env(tmp_path, GUNICORN_WS_BIND="127.0.0.1:1")  # ignored: the socket is handed over
+    env.update({name: local(value) for name, value in ws_unit.environment().items()})
+    Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True)  # RuntimeDirectory=, made by systemd
+    cwd = Path(local(ws_unit.value("Service", "WorkingDirectory")))
+    socket_path = local(socket_unit.value("Socket", "ListenStream"))
+    migrate = run(local(api_unit.value("Service", "ExecStartPre")).split(), env=env, cwd=cwd)
+    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+
+    # when
+    settings_env = [f"--setenv={name}={value}" for name, value in env.items()]
+    command = [sys.executable, str(MDWE), activate, f"--listen={socket_path}", *settings_env]
+    command += local(ws_unit.value("Service", "ExecStart")).split()
+    healthcheck = load_healthcheck()
+    server = start_server(
+        command,
+        env=env,
+        cwd=cwd,
+        log=tmp_path / "server.log",
+        connect=lambda: healthcheck.UnixHTTPConnection(socket_path, 10),
+    )
+
+    # then: a WebSocket through the handed socket reaches a consumer, which reads the database (no such
+    # bounty: told so and closed 4404), and SIGTERM stops the server cleanly
+    server.wait_until_healthy("api.blocra.example")
+    with unix_connect(
+        socket_path, f"ws://api.blocra.example/ws/bounties/{uuid.uuid4()}", subprotocols=[Subprotocol("blocra.v1")]
+    ) as socket:
+        assert socket.subprotocol == "blocra.v1"
+        assert json.loads(socket.recv(timeout=30))["code"] == "bounties.not_found"
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.recv(timeout=30)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
+    assert f"Listening at: unix:{socket_path} " in server.output()
+    assert "Using worker: blocra.asgi_worker.SocketWorker" in server.output()
     assert server.stop() == 0, server.output()
