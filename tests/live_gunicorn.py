@@ -158,8 +158,10 @@ def gunicorn_server(env: dict[str, str], *, bind: str, log: Path, asgi: bool = F
         command = ["-c", "deploy/gunicorn.conf.py", "blocra.wsgi"]
     if not server_env.get("PROMETHEUS_MULTIPROC_DIR"):
         # Beside the log, not a directory of gunicorn's making: a killed master cannot remove its own.
-        server_env["PROMETHEUS_MULTIPROC_DIR"] = str(log.parent / "metrics")
-        (log.parent / "metrics").mkdir(exist_ok=True)
+        # One per server: a master empties its directory when it starts.
+        metrics = log.parent / ("ws-metrics" if asgi else "metrics")
+        server_env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
+        metrics.mkdir(exist_ok=True)
     with log.open("wb") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", *command],

@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from ipaddress import ip_address
@@ -34,9 +35,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from accounts.profile_pictures import upload_body_too_large
-from tests.live_gunicorn import HOST, ROOT, gunicorn_server
+from tests.live_gunicorn import HOST, ROOT, asgi_server, gunicorn_server
 from tests.real_services import require_service
 
 # All of it shares one nginx and one gunicorn: keep its tests on one pytest-xdist worker.
@@ -53,6 +56,8 @@ SECURITY_HEADERS = {
     "referrer-policy": "strict-origin-when-cross-origin",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+# The ASGI server's ceiling on anonymous sockets per client address, small for the test.
+ANONYMOUS_SOCKETS = 3
 
 
 def free_port(host: str) -> int:
@@ -71,8 +76,11 @@ class Stack:
     media_root: Path
     access_log: Path
     gunicorn_log: Path
+    asgi_log: Path
     certificate: Path
     nginx: subprocess.Popen
+    # A bounty of the stack's database, for the WebSocket tests.
+    bounty_id: str
 
 
 @dataclass
@@ -105,7 +113,7 @@ def substitutions(directory: Path, *, http_port: int, https_port: int, socket_pa
         "/opt/blocra/staticfiles/": f"{directory / 'static'}/",
         "/var/lib/blocra/media/": f"{directory / 'data' / 'media'}/",
         "/run/blocra/gunicorn.sock": str(socket_path),
-        "/run/blocra/asgi.sock": str(directory / "asgi.sock"),
+        "/run/blocra/ws.sock": str(directory / "ws.sock"),
         "/var/log/nginx/blocra.access.log": str(directory / "access.log"),
         "/var/log/nginx/blocra.error.log": str(directory / "error.log"),
         "/var/www/letsencrypt": str(directory / "acme"),
@@ -188,10 +196,12 @@ def production_env(directory: Path) -> dict[str, str]:
         "STATICFILES_MANIFEST": "true",
         "LOG_LEVEL": "info",
         "GUNICORN_WORKERS": "2",
+        "GUNICORN_WS_WORKERS": "1",
+        "WS_MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS": str(ANONYMOUS_SOCKETS),
     }
 
 
-def manage(env: dict[str, str], *args: str) -> None:
+def manage(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -202,6 +212,7 @@ def manage(env: dict[str, str], *args: str) -> None:
         check=False,
     )
     assert done.returncode == 0, f"manage.py {' '.join(args)}:\n{done.stdout[-2000:]}{done.stderr[-3000:]}"
+    return done.stdout
 
 
 def wait_for_port(nginx: subprocess.Popen, port: int, log: Path) -> None:
@@ -245,8 +256,15 @@ def stack() -> Iterator[Stack]:
         replacements = substitutions(directory, http_port=http_port, https_port=https_port, socket_path=socket_path)
         (directory / "blocra.conf").write_text(adapted_site(replacements))
         (directory / "nginx.conf").write_text(main_conf(directory))
-        gunicorn_log = directory / "gunicorn.log"
-        with gunicorn_server(env, bind=f"unix:{socket_path}", log=gunicorn_log):
+        created = manage(
+            env, "shell", "-v", "0", "-c", "from tests.factories import BountyFactory; print(BountyFactory().pk)"
+        )
+        bounty_id = created.strip().splitlines()[-1]
+        gunicorn_log, asgi_log = directory / "gunicorn.log", directory / "asgi.log"
+        with (
+            gunicorn_server(env, bind=f"unix:{socket_path}", log=gunicorn_log),
+            asgi_server(env, bind=f"unix:{directory / 'ws.sock'}", log=asgi_log),
+        ):
             startup_log = directory / "nginx-startup.log"
             with startup_log.open("wb") as output:
                 nginx = subprocess.Popen(
@@ -265,8 +283,10 @@ def stack() -> Iterator[Stack]:
                     media_root=directory / "data" / "media",
                     access_log=directory / "access.log",
                     gunicorn_log=gunicorn_log,
+                    asgi_log=asgi_log,
                     certificate=directory / "certificate.pem",
                     nginx=nginx,
+                    bounty_id=bounty_id,
                 )
             finally:
                 stop(nginx)
@@ -421,13 +441,63 @@ def test_nginx_redirects_http_to_https(stack):
     assert response.getheader("Location") == f"https://{SERVER_NAME}/api/bounties?page=2"
 
 
-def test_nginx_routes_websockets_to_their_own_upstream_placeholder(stack):
-    # Nothing listens on the ASGI placeholder yet: nginx answers for it, in the API's error shape.
-    answer = https(stack, "GET", "/ws/notifications", headers={"Connection": "Upgrade", "Upgrade": "websocket"})
-    assert answer.status == 503
-    assert answer.json()["code"] == "server.unavailable"
-    assert answer.header("retry-after") == "5"
-    assert "/ws/notifications" not in stack.gunicorn_log.read_text()
+def test_nginx_upgrades_a_websocket_to_the_asgi_server(stack):
+    # given: a WebSocket client over TLS to nginx, offering the protocol's subprotocol
+    context = ssl.create_default_context(cafile=str(stack.certificate))
+    url = f"wss://{HOST}:{stack.https_port}/ws/bounties/{stack.bounty_id}"
+
+    # when
+    with connect(url, ssl=context, subprotocols=[Subprotocol("blocra.v1")], open_timeout=30) as socket:
+        # then: the handshake is upgraded through nginx and the ASGI server's consumer answers from the
+        # database, and a message goes both ways
+        assert socket.subprotocol == "blocra.v1"
+        ready = json.loads(socket.recv(timeout=30))
+        socket.send(json.dumps({"type": "ping"}))
+        pong = json.loads(socket.recv(timeout=30))
+    assert ready["type"] == "ready"
+    assert ready["bounty"]["id"] == stack.bounty_id
+    assert pong == {"type": "pong"}
+    assert logged(stack.access_log, f'"GET /ws/bounties/{stack.bounty_id} HTTP/1.1" 101')
+    # the ASGI server, not the API's gunicorn, took it
+    assert "/ws/" not in stack.gunicorn_log.read_text()
+
+
+def test_nginx_passes_the_clients_address_to_the_asgi_server(stack):
+    # given: the ASGI server's ceiling on anonymous sockets per address (ANONYMOUS_SOCKETS), counted on
+    # the address nginx forwards (X-Forwarded-For from a trusted Unix-socket peer), not on nginx's own;
+    # one client holds that many
+    with ExitStack() as held:
+        for _ in range(ANONYMOUS_SOCKETS):
+            opened = held.enter_context(bounty_socket(stack, source=CLIENT))
+            assert json.loads(opened.recv(timeout=30))["type"] == "ready"
+
+        # when: one more from the same address, and one from another address
+        with bounty_socket(stack, source=CLIENT) as same:
+            refusal = json.loads(same.recv(timeout=30))
+        with bounty_socket(stack, source=OTHER_CLIENT) as other_address:
+            other = json.loads(other_address.recv(timeout=30))
+
+    # then: the same address is refused, the other one served
+    assert refusal["code"] == "ws.too_many_connections"
+    assert other["type"] == "ready"
+
+
+# Loopback addresses of their own (all of 127.0.0.0/8 is the loopback interface), so that no other
+# test's sockets count against them.
+CLIENT = "127.0.0.3"
+OTHER_CLIENT = "127.0.0.4"
+
+
+def bounty_socket(stack: Stack, *, source: str) -> ClientConnection:
+    """A WebSocket through nginx to the stack's bounty, from the loopback address `source`."""
+    context = ssl.create_default_context(cafile=str(stack.certificate))
+    return connect(
+        f"wss://{HOST}:{stack.https_port}/ws/bounties/{stack.bounty_id}",
+        ssl=context,
+        subprotocols=[Subprotocol("blocra.v1")],
+        open_timeout=30,
+        sock=socket.create_connection((HOST, stack.https_port), timeout=30, source_address=(source, 0)),
+    )
 
 
 # --- The per-address ceiling (limit_req) --------------------------------------------------------------
