@@ -2,7 +2,9 @@
 gunicorn of this container; exit status 0 when it answers 200, else 1 with the reason on stderr.
 
 Where: the first address of GUNICORN_BIND (0.0.0.0 and :: are reached on loopback; unix:PATH over the
-socket; default 127.0.0.1:8000 as in deploy/gunicorn.conf.py). Host: the first ALLOWED_HOSTS name, so
+socket; default 127.0.0.1:8000 as in deploy/gunicorn.conf.py), or of GUNICORN_WS_BIND (default
+127.0.0.1:8001, deploy/gunicorn_ws.conf.py) in the ASGI server's container (BLOCRA_SERVER=ws, which
+serves /health too). Host: the first ALLOWED_HOSTS name, so
 that Django's host check passes whatever public name the deployment serves. Standard library only:
 the slim image has no curl, and importing Django would cost more than the check itself.
 """
@@ -11,9 +13,11 @@ import http.client
 import os
 import socket
 import sys
+from collections.abc import Mapping
 
 TIMEOUT_SECONDS = 4.0
 DEFAULT_BIND = "127.0.0.1:8000"
+DEFAULT_WS_BIND = "127.0.0.1:8001"
 # gunicorn listening on every address is reached through loopback (nothing binds here).
 WILDCARDS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104
 
@@ -53,9 +57,16 @@ def host_header(allowed_hosts: str) -> str:
     return names[0].lstrip(".")
 
 
+def server_bind(environ: Mapping[str, str]) -> str:
+    """The bind of this container's server: the ASGI server's with BLOCRA_SERVER=ws, else the API's."""
+    if environ.get("BLOCRA_SERVER") == "ws":
+        return environ.get("GUNICORN_WS_BIND") or DEFAULT_WS_BIND
+    return environ.get("GUNICORN_BIND", DEFAULT_BIND)
+
+
 def main() -> int:
     try:
-        connection = connection_for(os.environ.get("GUNICORN_BIND", DEFAULT_BIND))
+        connection = connection_for(server_bind(os.environ))
         connection.request("GET", "/health", headers={"Host": host_header(os.environ.get("ALLOWED_HOSTS", ""))})
         status = connection.getresponse().status
     except (OSError, ValueError, http.client.HTTPException) as error:

@@ -154,12 +154,34 @@ def test_compose_postgres_profile_adds_healthy_postgres_and_redis():
 
     assert services["postgres"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
+    assert services["postgres"]["profiles"] == ["postgres"]
+    assert services["redis"]["profiles"] == ["postgres", "redis"]
     for name in ("postgres", "redis"):
-        assert services[name]["profiles"] == ["postgres"]
         assert services[name]["healthcheck"]["test"]
         assert depends[name] == {"condition": "service_healthy", "required": False}
     assert "pg_isready" in services["postgres"]["healthcheck"]["test"][1]
     assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+
+
+def test_compose_ws_service_runs_the_asgi_server_from_the_same_image_after_the_api():
+    services = compose()["services"]
+    ws, blocra = services["ws"], services["blocra"]
+    graceful_timeout = runpy.run_path(str(DEPLOY / "gunicorn_ws.conf.py"))["graceful_timeout"]
+
+    assert ws["image"] == blocra["image"]
+    assert "build" not in ws and "profiles" not in ws
+    assert ws["environment"]["BLOCRA_SERVER"] == "ws"  # deploy/docker-entrypoint.sh
+    port = ws["environment"]["GUNICORN_WS_BIND"].rsplit(":", 1)[1]
+    assert ws["ports"] == [f"127.0.0.1:{port}:{port}"]
+    # the API's settings and data, the same read-only root
+    for key in ("env_file", "volumes", "read_only", "tmpfs", "restart"):
+        assert ws[key] == blocra[key], key
+    # deploy/healthcheck.py asks GUNICORN_WS_BIND when BLOCRA_SERVER=ws
+    assert ws["healthcheck"]["test"] == blocra["healthcheck"]["test"]
+    assert int(ws["stop_grace_period"].removesuffix("s")) > graceful_timeout
+    # the API's container migrates first; Redis, when its profile runs, carries the API's events
+    assert ws["depends_on"]["blocra"] == {"condition": "service_healthy"}
+    assert ws["depends_on"]["redis"] == {"condition": "service_healthy", "required": False}
 
 
 def test_env_example_names_the_compose_services_in_its_database_and_redis_urls():

@@ -87,6 +87,61 @@ def test_entrypoint_refuses_a_switch_that_is_not_true_or_false(tmp_path):
     assert "MIGRATE_ON_START must be true or false, not 'yes'" in result.stderr
 
 
+def test_entrypoint_runs_the_asgi_server_without_migrating_and_its_healthcheck_passes(tmp_path, start_server):
+    # given: the API's container migrated the shared database (its entrypoint's migration step)
+    bind = f"{HOST}:{free_port()}"
+    env = production_env(tmp_path, BLOCRA_SERVER="ws", GUNICORN_WS_BIND=bind, GUNICORN_WS_WORKERS="1")
+    migrated = run([sys.executable, "manage.py", "migrate", "--noinput"], env=env, cwd=ROOT)
+    assert migrated.returncode == 0, migrated.stderr
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
+    healthcheck = load_healthcheck()
+
+    # when
+    server = start_server(
+        [str(ENTRYPOINT)],
+        env=env,
+        cwd=tmp_path,
+        log=tmp_path / "entrypoint.log",
+        connect=lambda: healthcheck.connection_for(bind),
+    )
+    server.wait_until_healthy(PUBLIC_HOST)
+
+    # then: the ASGI server replaced the shell, neither migrating nor collecting, and the image's health
+    # check asks it (GUNICORN_WS_BIND), not the API's address
+    output = server.output()
+    assert f"Listening at: http://{bind} ({server.process.pid})" in output
+    assert "Using worker: blocra.asgi_worker.SocketWorker" in output
+    assert "Operations to perform" not in output  # migrate's first line
+    assert not (tmp_path / "static").exists()
+    assert (tmp_path / "metrics").is_dir()
+    check = run([sys.executable, str(HEALTHCHECK)], env={**env, "GUNICORN_BIND": "127.0.0.1:1"}, cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+    assert server.stop() == 0, server.output()
+
+
+def test_entrypoint_refuses_an_unknown_server(tmp_path):
+    env = production_env(tmp_path, BLOCRA_SERVER="asgi")
+
+    result = run([str(ENTRYPOINT)], env=env, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert "BLOCRA_SERVER must be api or ws, not 'asgi'" in result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "127.0.0.1:8000"),
+        ({"GUNICORN_BIND": "0.0.0.0:8000", "GUNICORN_WS_BIND": "0.0.0.0:8001"}, "0.0.0.0:8000"),
+        ({"BLOCRA_SERVER": "ws", "GUNICORN_BIND": "0.0.0.0:8000", "GUNICORN_WS_BIND": "0.0.0.0:8001"}, "0.0.0.0:8001"),
+        ({"BLOCRA_SERVER": "ws", "GUNICORN_BIND": "0.0.0.0:8000"}, "127.0.0.1:8001"),
+    ],
+)
+def test_healthcheck_asks_the_server_of_its_container(environ, expected):
+    assert load_healthcheck().server_bind(environ) == expected
+
+
 def test_healthcheck_fails_when_nothing_answers(tmp_path):
     env = production_env(tmp_path, GUNICORN_BIND=f"{HOST}:{free_port()}")
 
