@@ -211,3 +211,80 @@ def test_configmap_with_the_secret_example_refuses_to_start_until_filled_in(tmp_
     assert refused.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in refused.stderr
     assert started.returncode == 0, started.stderr
+
+
+# --- The WebSockets' ASGI server ----------------------------------------------------------------------
+
+
+def container_named(spec: dict, name: str) -> dict:
+    (container,) = [c for c in spec["containers"] if c["name"] == name]
+    return container
+
+
+def env_of(container: dict) -> dict[str, str]:
+    return {item["name"]: item["value"] for item in container.get("env", [])}
+
+
+def assert_runs_the_asgi_server(container: dict, api: dict, allowed_hosts: list[str]) -> None:
+    """The ws container: the API's image, settings and hardening, the entrypoint's ASGI server on its
+    port, probed on /health with a Host the settings allow."""
+    assert container["image"] == api["image"]
+    assert container["envFrom"] == api["envFrom"]
+    assert container["securityContext"] == api["securityContext"]
+    env = env_of(container)
+    assert env["BLOCRA_SERVER"] == "ws"  # deploy/docker-entrypoint.sh
+    (port,) = container["ports"]
+    assert (port["name"], str(port["containerPort"])) == ("ws", env["GUNICORN_WS_BIND"].rsplit(":", 1)[1])
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        get = container[probe]["httpGet"]
+        assert (get["path"], get["port"]) == ("/health", "ws")
+        assert next(header["value"] for header in get["httpHeaders"] if header["name"] == "Host") in allowed_hosts
+    assert container["resources"]["limits"]["memory"]
+    assert {"/data", "/tmp"} <= mounts(container).keys()
+
+
+def test_base_runs_the_asgi_server_beside_the_api_in_its_pod_on_the_same_sqlite_claim():
+    manifests = render(BASE)
+    spec = pod_spec(manifests)
+    ws, api = container_named(spec, "ws"), server(manifests)
+    allowed = manifests[("ConfigMap", "blocra")]["data"]["ALLOWED_HOSTS"].split(",")
+
+    assert_runs_the_asgi_server(ws, api, allowed)
+    # the one pod that may mount the SQLite claim: both containers read the same database file
+    assert mounts(ws)["/data"] == mounts(api)["/data"]
+    assert "persistentVolumeClaim" in volumes(manifests)[mounts(ws)["/data"]]
+    service = manifests[("Service", "blocra-ws")]["spec"]
+    assert service["ports"][0]["targetPort"] == "ws"
+    pod_labels = manifests[("Deployment", "blocra")]["spec"]["template"]["metadata"]["labels"]
+    assert service["selector"].items() <= pod_labels.items()
+
+
+def test_postgres_overlay_runs_the_asgi_server_in_a_deployment_of_its_own():
+    manifests = render(OVERLAY)
+    deployment = manifests[("Deployment", "blocra-ws")]["spec"]
+    spec = deployment["template"]["spec"]
+    allowed = manifests[("ConfigMap", "blocra")]["data"]["ALLOWED_HOSTS"].split(",")
+    graceful_timeout = runpy.run_path(str(DEPLOY / "gunicorn_ws.conf.py"))["graceful_timeout"]
+
+    # the API's pods no longer carry it
+    assert [c["name"] for c in pod_spec(manifests)["containers"]] == ["blocra"]
+    assert_runs_the_asgi_server(container_named(spec, "ws"), server(manifests), allowed)
+    assert deployment["replicas"] >= 2
+    assert deployment["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    assert spec["securityContext"] == pod_spec(manifests)["securityContext"]
+    assert spec["terminationGracePeriodSeconds"] > graceful_timeout
+    ws_volumes = {volume["name"]: volume for volume in spec["volumes"]}
+    assert ws_volumes["data"] == {"name": "data", "emptyDir": {"sizeLimit": "256Mi"}}  # nothing to keep
+    # the Service and the disruption budget pick the WebSocket pods, and never the API's
+    ws_labels = deployment["template"]["metadata"]["labels"].items()
+    api_labels = manifests[("Deployment", "blocra")]["spec"]["template"]["metadata"]["labels"].items()
+    for selector in (
+        manifests[("Service", "blocra-ws")]["spec"]["selector"],
+        manifests[("PodDisruptionBudget", "blocra-ws")]["spec"]["selector"]["matchLabels"],
+        deployment["selector"]["matchLabels"],
+    ):
+        assert selector.items() <= ws_labels
+        assert not selector.items() <= api_labels
+    # Redis carries the API pods' events to these: the overlay's Secret holds REDIS_URL, which the API
+    # pods' init container requires
+    assert "REDIS_URL" in secret_example(OVERLAY)["stringData"]
