@@ -37,3 +37,23 @@ def csrf_middleware_check(app_configs: Any = None, **kwargs: Any) -> list[checks
             )
         ]
     return []
+
+
+IN_MEMORY_CHANNEL_LAYER = "channels.layers.InMemoryChannelLayer"
+
+
+@checks.register(deploy=True)
+def channel_layer_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """blocra.W020: in production the WebSockets' ASGI server is a process of its own beside gunicorn's
+    WSGI workers, and the in-memory channel layer (no REDIS_URL) holds one process's groups: the events
+    the API's workers publish would never reach a socket."""
+    if settings.CHANNEL_LAYERS["default"]["BACKEND"] != IN_MEMORY_CHANNEL_LAYER:
+        return []
+    return [
+        checks.Warning(
+            "The channel layer is in memory (REDIS_URL is not set): events made by the API's gunicorn workers "
+            "never reach the WebSockets of the ASGI server, another process.",
+            hint="Set REDIS_URL wherever the ASGI server runs beside the API (README, Deployment).",
+            id="blocra.W020",
+        )
+    ]
