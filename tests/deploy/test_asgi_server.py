@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from rest_framework_simplejwt.tokens import RefreshToken
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -28,6 +27,7 @@ from blocra.realtime import Close
 from tests.factories import BountyFactory, UserFactory
 from tests.live_gunicorn import HOST, ROOT, asgi_server, free_port, production_env
 from tests.real_services import redis_url
+from tests.sockets import access_token
 
 CONF = ROOT / "deploy" / "gunicorn_ws.conf.py"
 # Seconds a message that must come may take (two servers and a suite on 2 busy cores); never a wait
@@ -42,10 +42,6 @@ def suite_redis_url() -> str:
     if cache["BACKEND"].endswith("RedisCache"):
         return str(cache["LOCATION"])
     return redis_url()
-
-
-def access_token(user) -> str:
-    return str(RefreshToken.for_user(user).access_token)
 
 
 def api(port: int, method: str, path: str, *, token: str, body: dict | None = None) -> tuple[int, dict]:

@@ -5,8 +5,8 @@ The site file runs as committed, with only the strings `SUBSTITUTIONS` names rep
 ports, paths by this test's files); nginx runs as this test's own process (`daemon off`, no /etc/nginx,
 pid and temporary files in a temporary directory) under a main configuration of the test's own that
 only includes the site. Both servers run in production mode (DEBUG off), each on a Unix socket, with a
-migrated SQLite database holding one bounty and collected static files. Debian's nginx: `make nginx` installs it; without it the
-tests skip with the reason (fail under CI=true)."""
+migrated SQLite database holding one bounty and collected static files. Debian's nginx: `make nginx`
+installs it; without it the tests skip with the reason (fail under CI=true)."""
 
 import getpass
 import gzip
