@@ -228,7 +228,7 @@ def test_socket_unit_lets_only_the_proxy_group_connect(name, path):
     ("timer", "calendar", "commands"),
     [
         ("blocra-maintenance.timer", "minutely", ["expire_bounties", "verify_payouts"]),
-        ("blocra-prune.timer", "daily", ["prune_activity", "flush_expired_tokens"]),
+        ("blocra-prune.timer", "daily", ["prune_activity", "prune_notifications", "flush_expired_tokens"]),
     ],
 )
 def test_timer_runs_its_maintenance_commands(timer, calendar, commands):
