@@ -3,8 +3,10 @@
 import uuid
 
 import pytest
+from asgiref.sync import SyncToAsync
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
@@ -98,6 +100,16 @@ def _fresh_cache():
     with the database)."""
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _close_async_tests_connections(request):
+    """After a coroutine test (the WebSocket tests), close the database connections its consumers and
+    `in_thread` calls opened in asgiref's one shared thread: left open, PostgreSQL refuses to drop the
+    test database at the end of the run."""
+    yield
+    if request.node.get_closest_marker("asyncio") is not None:
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
 
 
 # --- Starknet ---------------------------------------------------------------------------------------
