@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import runpy
 import secrets
 import shlex
 import shutil
@@ -115,6 +116,22 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
             pytest.fail(f"the server ignored SIGTERM for {STOP_TIMEOUT} s:\n{self.output()}")
+
+
+@pytest.fixture
+def gunicorn_conf(monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict]:
+    """`load(path, **environment)`: a gunicorn configuration file's values as gunicorn reads them, under
+    `environment` (every variable such a file reads starts unset)."""
+
+    def load(path: Path, **environment: str) -> dict:
+        for name in list(os.environ):
+            if name.startswith("GUNICORN_") or name in ("TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS", "LOG_LEVEL"):
+                monkeypatch.delenv(name)
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(path))
+
+    return load
 
 
 @pytest.fixture

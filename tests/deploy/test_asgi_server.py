@@ -7,10 +7,9 @@ clients are real WebSocket clients (websockets' sync client) and plain HTTP."""
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
-import os
-import runpy
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -172,18 +171,9 @@ def test_asgi_worker_options_follow_the_settings():
 
 
 @pytest.fixture
-def load_conf(monkeypatch):
+def load_conf(gunicorn_conf):
     """deploy/gunicorn_ws.conf.py's values as gunicorn reads them, under the given environment."""
-
-    def load(**environment: str) -> dict:
-        for name in list(os.environ):
-            if name.startswith("GUNICORN_") or name in ("TRUSTED_PROXIES", "LOG_LEVEL"):
-                monkeypatch.delenv(name)
-        for name, value in environment.items():
-            monkeypatch.setenv(name, value)
-        return runpy.run_path(str(CONF))
-
-    return load
+    return functools.partial(gunicorn_conf, CONF)
 
 
 def test_asgi_conf_defaults(load_conf):

@@ -19,21 +19,28 @@ def run(argv: list[str], env: dict[str, str], cwd) -> subprocess.CompletedProces
     return subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
 
 
+def started_entrypoint(start_server, env: dict[str, str], *, bind: str, cwd):
+    """The entrypoint started from `cwd` as Docker starts it, once the image's health check would pass
+    on `bind`: the server (tests/deploy/conftest.start_server)."""
+    healthcheck = load_healthcheck()
+    server = start_server(
+        [str(ENTRYPOINT)],
+        env=env,
+        cwd=cwd,
+        log=cwd / "entrypoint.log",
+        connect=lambda: healthcheck.connection_for(bind),
+    )
+    server.wait_until_healthy(PUBLIC_HOST)
+    return server
+
+
 def test_entrypoint_migrates_collects_and_serves_health(tmp_path, start_server):
     # given: started from elsewhere, as Docker does (the script finds the project itself)
     bind = f"{HOST}:{free_port()}"
     env = production_env(tmp_path, GUNICORN_BIND=bind, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"))
-    healthcheck = load_healthcheck()
 
     # when
-    server = start_server(
-        [str(ENTRYPOINT)],
-        env=env,
-        cwd=tmp_path,
-        log=tmp_path / "entrypoint.log",
-        connect=lambda: healthcheck.connection_for(bind),
-    )
-    server.wait_until_healthy(PUBLIC_HOST)
+    server = started_entrypoint(start_server, env, bind=bind, cwd=tmp_path)
 
     # then: the SQLite database is migrated, static files collected, the metrics directory made, and
     # the image's health check passes with the public name in ALLOWED_HOSTS only
@@ -94,17 +101,9 @@ def test_entrypoint_runs_the_asgi_server_without_migrating_and_its_healthcheck_p
     migrated = run([sys.executable, "manage.py", "migrate", "--noinput"], env=env, cwd=ROOT)
     assert migrated.returncode == 0, migrated.stderr
     env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
-    healthcheck = load_healthcheck()
 
     # when
-    server = start_server(
-        [str(ENTRYPOINT)],
-        env=env,
-        cwd=tmp_path,
-        log=tmp_path / "entrypoint.log",
-        connect=lambda: healthcheck.connection_for(bind),
-    )
-    server.wait_until_healthy(PUBLIC_HOST)
+    server = started_entrypoint(start_server, env, bind=bind, cwd=tmp_path)
 
     # then: the ASGI server replaced the shell, neither migrating nor collecting, and the image's health
     # check asks it (GUNICORN_WS_BIND), not the API's address

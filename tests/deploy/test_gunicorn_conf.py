@@ -1,11 +1,11 @@
 """deploy/gunicorn.conf.py: its defaults, what the environment changes, the proxies it trusts (derived from
 TRUSTED_PROXIES, as the app's), and a live gunicorn that ignores a client's forwarded scheme."""
 
+import functools
 import http.client
 import importlib.util
 import json
 import os
-import runpy
 import subprocess
 import sys
 
@@ -18,19 +18,10 @@ CONF = ROOT / "deploy" / "gunicorn.conf.py"
 
 
 @pytest.fixture
-def load_conf(monkeypatch):
+def load_conf(gunicorn_conf):
     """The configuration file's values as gunicorn reads them, under the given environment (every
     variable it reads starts unset)."""
-
-    def load(**environment: str) -> dict:
-        for name in list(os.environ):
-            if name.startswith("GUNICORN_") or name in ("TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS", "LOG_LEVEL"):
-                monkeypatch.delenv(name)
-        for name, value in environment.items():
-            monkeypatch.setenv(name, value)
-        return runpy.run_path(str(CONF))
-
-    return load
+    return functools.partial(gunicorn_conf, CONF)
 
 
 def test_gunicorn_conf_defaults(load_conf):

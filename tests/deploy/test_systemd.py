@@ -293,13 +293,13 @@ def run_dir():
     shutil.rmtree(path, ignore_errors=True)
 
 
-def test_server_unit_commands_serve_health_on_the_socket_systemd_hands_them(
-    install_tree, tmp_path, run_dir, start_server
-):
-    # given: the unit's paths moved to temporary ones, its Environment= and, for /etc/blocra/blocra.env, production settings
+def serve_unit_on_its_socket(service: str, socket: str, *, install_tree, tmp_path, run_dir, start_server, **env):
+    """`service`'s ExecStart under systemd-socket-activate on `socket`'s socket and under MDWE, as the
+    units ask, with the unit's paths moved to temporary ones, its Environment=, production settings for
+    /etc/blocra/blocra.env and `env`, after blocra.service's migration (ExecStartPre): (server, socket path)."""
     activate = require_tool("systemd-socket-activate", HOW)
     require_mdwe()
-    server_unit, socket_unit = unit("blocra.service"), unit("blocra.socket")
+    api_unit, server_unit, socket_unit = unit("blocra.service"), unit(service), unit(socket)
     moved = {PREFIX: str(install_tree), "/var/lib/blocra": str(tmp_path / "state"), "/run/blocra": str(run_dir)}
 
     def local(text: str) -> str:
@@ -307,26 +307,41 @@ def test_server_unit_commands_serve_health_on_the_socket_systemd_hands_them(
             text = text.replace(path, replacement)
         return text
 
-    env = production_env(tmp_path, GUNICORN_BIND="127.0.0.1:1")  # ignored: the socket is handed over
-    env.update({name: local(value) for name, value in server_unit.environment().items()})
-    Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True)  # RuntimeDirectory=, made by systemd
+    settings = production_env(tmp_path, **env)
+    settings.update({name: local(value) for name, value in server_unit.environment().items()})
+    Path(settings["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True)  # RuntimeDirectory=, made by systemd
+    assert settings["DATA_DIR"] == str(tmp_path / "state")
     cwd = Path(local(server_unit.value("Service", "WorkingDirectory")))
     socket_path = local(socket_unit.value("Socket", "ListenStream"))
-    assert env["DATA_DIR"] == str(tmp_path / "state")
-
-    # when: ExecStartPre, then ExecStart on the socket, as systemd runs them
-    migrate = run(local(server_unit.value("Service", "ExecStartPre")).split(), env=env, cwd=cwd)
+    migrate = run(local(api_unit.value("Service", "ExecStartPre")).split(), env=settings, cwd=cwd)
     assert migrate.returncode == 0, migrate.stdout + migrate.stderr
-    settings_env = [f"--setenv={name}={value}" for name, value in env.items()]
-    command = [sys.executable, str(MDWE), activate, f"--listen={socket_path}", *settings_env]
+
+    command = [sys.executable, str(MDWE), activate, f"--listen={socket_path}"]
+    command += [f"--setenv={name}={value}" for name, value in settings.items()]
     command += local(server_unit.value("Service", "ExecStart")).split()
     healthcheck = load_healthcheck()
     server = start_server(
         command,
-        env=env,
+        env=settings,
         cwd=cwd,
         log=tmp_path / "server.log",
         connect=lambda: healthcheck.UnixHTTPConnection(socket_path, 10),
+    )
+    return server, socket_path
+
+
+def test_server_unit_commands_serve_health_on_the_socket_systemd_hands_them(
+    install_tree, tmp_path, run_dir, start_server
+):
+    # given, when: ExecStartPre, then ExecStart on the socket, as systemd runs them
+    server, socket_path = serve_unit_on_its_socket(
+        "blocra.service",
+        "blocra.socket",
+        install_tree=install_tree,
+        tmp_path=tmp_path,
+        run_dir=run_dir,
+        start_server=start_server,
+        GUNICORN_BIND="127.0.0.1:1",  # ignored: the socket is handed over
     )
 
     # then: /health answers through the socket, an Argon2 registration works under MDWE, and SIGTERM
@@ -343,38 +358,16 @@ def test_server_unit_commands_serve_health_on_the_socket_systemd_hands_them(
 def test_ws_unit_command_serves_websockets_on_the_socket_systemd_hands_it(
     install_tree, tmp_path, run_dir, start_server
 ):
-    # given: the API unit's migration applied (blocra.service runs it, before this unit), then the ASGI
-    # server's ExecStart under systemd-socket-activate on blocra-ws.socket's socket, under MDWE as the
-    # unit asks, with its Environment= and production settings for /etc/blocra/blocra.env
-    activate = require_tool("systemd-socket-activate", HOW)
-    require_mdwe()
-    api_unit, ws_unit, socket_unit = unit("blocra.service"), unit(WS_SERVICE), unit("blocra-ws.socket")
-    moved = {PREFIX: str(install_tree), "/var/lib/blocra": str(tmp_path / "state"), "/run/blocra": str(run_dir)}
-
-    def local(text: str) -> str:
-        for path, replacement in moved.items():
-            text = text.replace(path, replacement)
-        return text
-
-    env = production_env(tmp_path, GUNICORN_WS_BIND="127.0.0.1:1")  # ignored: the socket is handed over
-    env.update({name: local(value) for name, value in ws_unit.environment().items()})
-    Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True)  # RuntimeDirectory=, made by systemd
-    cwd = Path(local(ws_unit.value("Service", "WorkingDirectory")))
-    socket_path = local(socket_unit.value("Socket", "ListenStream"))
-    migrate = run(local(api_unit.value("Service", "ExecStartPre")).split(), env=env, cwd=cwd)
-    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
-
-    # when
-    settings_env = [f"--setenv={name}={value}" for name, value in env.items()]
-    command = [sys.executable, str(MDWE), activate, f"--listen={socket_path}", *settings_env]
-    command += local(ws_unit.value("Service", "ExecStart")).split()
-    healthcheck = load_healthcheck()
-    server = start_server(
-        command,
-        env=env,
-        cwd=cwd,
-        log=tmp_path / "server.log",
-        connect=lambda: healthcheck.UnixHTTPConnection(socket_path, 10),
+    # given, when: the API unit's migration applied (blocra.service runs it, before this unit), then the
+    # ASGI server's ExecStart on blocra-ws.socket's socket
+    server, socket_path = serve_unit_on_its_socket(
+        WS_SERVICE,
+        "blocra-ws.socket",
+        install_tree=install_tree,
+        tmp_path=tmp_path,
+        run_dir=run_dir,
+        start_server=start_server,
+        GUNICORN_WS_BIND="127.0.0.1:1",  # ignored: the socket is handed over
     )
 
     # then: a WebSocket through the handed socket reaches a consumer, which reads the database (no such
