@@ -130,12 +130,13 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     # --- What subclasses provide -------------------------------------------------------------------
 
     async def identify(self, credentials: Credentials) -> Identity:
-        """Who is connecting; raises Refused to turn them away."""
-        raise NotImplementedError
+        """Who is connecting; raises Refused to turn them away. This base serves no socket: every
+        path it is routed to is refused (4404)."""
+        raise Refused(Close.NOT_FOUND, "ws.not_found", "No socket at this path.")
 
     async def open(self, identity: Identity) -> tuple[list[str], dict[str, Any]]:
         """The groups the socket joins, and its first message (`{"type": "ready", ...}`); raises Refused."""
-        raise NotImplementedError
+        raise Refused(Close.NOT_FOUND, "ws.not_found", "No socket at this path.")
 
     async def renew(self, token: str, identity: Identity) -> Identity:
         """The identity a fresh access token gives the same user; raises Refused."""
@@ -333,7 +334,4 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
 
 
 class UnknownPathConsumer(SocketConsumer):
-    """Every path that is no socket of ours: refused with 4404."""
-
-    async def identify(self, credentials: Credentials) -> Identity:
-        raise Refused(Close.NOT_FOUND, "ws.not_found", "No socket at this path.")
+    """Every path that is no socket of ours: refused with 4404, as the base refuses any."""

@@ -1,6 +1,7 @@
 """Deleting rows past their retention in short batches, and the management command shape every
 `prune_<rows>` command shares (`--days`, `--dry-run`, `--batch-size`)."""
 
+import abc
 from argparse import ArgumentTypeError
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,16 +40,16 @@ def positive_whole_number(value: str) -> int:
     return number
 
 
-class PruneCommand(BaseCommand):
+class PruneCommand(BaseCommand, abc.ABC):
     """Delete rows older than a retention in days: the setting `retention_setting`, or --days."""
 
     # What is deleted, as the report says it ("activity row(s)"), and the setting of the retention.
     rows: str
     retention_setting: str
 
+    @abc.abstractmethod
     def prune(self, *, older_than: datetime, batch_size: int, dry_run: bool) -> int:
         """Delete (or with `dry_run` count) the rows created before `older_than`; returns how many."""
-        raise NotImplementedError
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
