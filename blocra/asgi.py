@@ -15,6 +15,9 @@ http_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from blocra.realtime import sockets_served_here  # noqa: E402
 from blocra.ws_urls import websocket_urlpatterns  # noqa: E402
+
+sockets_served_here()
 
 application = ProtocolTypeRouter({"http": http_application, "websocket": URLRouter(websocket_urlpatterns)})

@@ -166,3 +166,19 @@ def test_sends_of_a_process_share_one_redis_connection(settings):
 
     assert len([c for c in server.client_list() if c["name"] == name]) == 1
     server.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_process_without_sockets_sends_nothing_to_the_in_memory_layer(monkeypatch, settings):
+    """A WSGI worker (no ASGI application loaded) holds no socket the in-memory layer could reach."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    listener = await Listener().join()
+
+    monkeypatch.setattr("blocra.realtime._sockets_in_process", False)
+    await in_thread(publish_now, [event("from a WSGI worker")])
+    monkeypatch.setattr("blocra.realtime._sockets_in_process", True)  # blocra.asgi loaded (make run)
+    await in_thread(publish_now, [event("from a view of the ASGI server")])
+
+    assert await listener.received() == ["from a view of the ASGI server"]
+    listener.close()
