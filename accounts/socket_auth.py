@@ -55,9 +55,15 @@ def _refused(error: str, message: str) -> Refused:
     return Refused(Close.UNAUTHENTICATED, error, message)
 
 
-def _user_identity(*, user_id: Any, claims: dict[str, Any], expires_at: float, address: str) -> Identity:
+def _current_user(user_id: Any, claims: dict[str, Any]) -> User | None:
+    """The active user of credentials with these claims, None when they were revoked (one query)."""
     user = User.objects.filter(pk=user_id, is_active=True).only("pk", "token_generation", "kept_session").first()
-    if user is None or not token_current(user=user, claims=claims):
+    return user if user is not None and token_current(user=user, claims=claims) else None
+
+
+def _user_identity(*, user_id: Any, claims: dict[str, Any], expires_at: float, address: str) -> Identity:
+    user = _current_user(user_id, claims)
+    if user is None:
         raise _refused("ws.credentials_revoked", "These credentials were revoked or the account is inactive.")
     return Identity(
         user_id=user.pk,
@@ -119,8 +125,7 @@ async def socket_identity_renewed(token: str, identity: Identity) -> Identity:
 def _identity_holds(identity: Identity) -> bool:
     if identity.user_id is None:
         return True
-    user = User.objects.filter(pk=identity.user_id, is_active=True).only("token_generation", "kept_session").first()
-    return user is not None and token_current(user=user, claims=identity.claims)
+    return _current_user(identity.user_id, identity.claims) is not None
 
 
 async def socket_identity_holds(identity: Identity) -> bool:
